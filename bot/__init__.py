@@ -1,0 +1,1 @@
+"""Ask-the-Article: answers questions about one news article, attributed and quoted verbatim."""

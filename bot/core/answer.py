@@ -1,0 +1,73 @@
+"""The platform-neutral Answer every adapter renders (Discord embeds, console, CLI JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class AnswerKind(str, Enum):
+    ENTRY = "entry"  # an article-sourced answer to the question
+    OPINION = "opinion"  # asked for the bot's view: a refusal plus the sides the article reports
+    JURISDICTION = "jurisdiction"  # a place named alone: what the article says of it
+    SUGGEST = "suggest"  # a close call: "did you mean…" instead of a guess
+    NOT_IN_ARTICLE = "not_in_article"  # on topic, but the article does not say
+    OFF_TOPIC = "off_topic"
+    CHITCHAT = "chitchat"
+    HELP = "help"
+    EMPTY = "empty"
+
+
+ANSWERED_KINDS = frozenset({AnswerKind.ENTRY, AnswerKind.OPINION, AnswerKind.JURISDICTION})
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    kind: AnswerKind
+    text: str  # names who holds each position; never the bot's own view
+    citation: str  # "The Washington Times, March 21, 2018, Stephen Dinan"
+    quotes: tuple[str, ...] = ()
+    entry_id: str | None = None
+    topic: str | None = None
+    confidence: float = 0.0
+    suggestions: tuple[str, ...] = ()
+    jurisdiction_id: str | None = None
+    lines: tuple[str, ...] = field(default=())  # extra list lines (e.g. topics of a jurisdiction)
+
+    @property
+    def answered(self) -> bool:
+        """True only when an article-sourced answer is given."""
+        return self.kind in ANSWERED_KINDS
+
+    @property
+    def suggestion_intro(self) -> str:
+        return "Did you mean:" if self.kind is AnswerKind.SUGGEST else "You could ask:"
+
+    def plain_text(self) -> str:
+        """Everything a user would see, as plain text (the CLI and the JSON `answer` field)."""
+        parts = [self.text]
+        if self.lines:
+            parts.append("\n".join(f"• {line}" for line in self.lines))
+        if self.quotes:
+            parts.append("\n".join(f"> “{q}”" for q in self.quotes))
+        if self.answered:
+            parts.append(f"— {self.citation}")
+        if self.suggestions:
+            parts.append(self.suggestion_intro + "\n" + "\n".join(f"• {s}" for s in self.suggestions))
+        return "\n\n".join(parts)
+
+    def to_json(self) -> dict:
+        """The stable `ask --json` object; other tools depend on these keys."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.plain_text(),
+            "entry": self.entry_id,
+            "confidence": round(self.confidence, 4),
+            "quotes": list(self.quotes),
+            "suggestions": list(self.suggestions),
+            "kind": self.kind.value,
+            "topic": self.topic,
+            "source": self.citation,
+        }

@@ -1,0 +1,55 @@
+"""Lists and look-ups behind the list/detail commands (Discord slash commands and the console)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .model import Entry, Jurisdiction, KnowledgeBase
+from .text import normalize
+
+
+@dataclass(frozen=True)
+class PlaceReport:
+    place: Jurisdiction
+    entries: tuple[Entry, ...]
+
+
+def find_place(kb: KnowledgeBase, name: str, limit: int = 25) -> tuple[Jurisdiction | None, tuple[Jurisdiction, ...]]:
+    """The jurisdiction a typed name means (id, name or alias, typos forgiven), plus the closest others.
+
+    Uses WRatio only to rank autocomplete-style candidates; an exact pick needs a normalized equal
+    name or a ratio of at least 85, so "wash" does not silently become Washington state."""
+    query = normalize(name)
+    names: dict[str, str] = {}
+    for j in kb.jurisdictions.values():
+        for alias in (j.id, j.name, *j.aliases):
+            names.setdefault(normalize(alias), j.id)
+    if not query:
+        return None, tuple(kb.jurisdictions.values())[:limit]
+    if query in names:
+        exact = kb.jurisdictions[names[query]]
+        return exact, (exact,)
+    ranked = process.extract(query, list(names), scorer=fuzz.WRatio, processor=None, limit=None)
+    ordered: list[Jurisdiction] = []
+    for alias, _score, _ in ranked:
+        j = kb.jurisdictions[names[alias]]
+        if j not in ordered:
+            ordered.append(j)
+    best = process.extractOne(query, list(names), scorer=fuzz.ratio, processor=None, score_cutoff=85)
+    exact = kb.jurisdictions[names[best[0]]] if best else None
+    return exact, tuple(ordered[:limit])
+
+
+def place_report(kb: KnowledgeBase, place: Jurisdiction) -> PlaceReport:
+    return PlaceReport(place, kb.entries_for_jurisdiction(place.id))
+
+
+def about(kb: KnowledgeBase) -> dict:
+    s = kb.source
+    return {
+        "publisher": s.publisher, "date": s.date_text, "author": s.author, "title": s.title, "about": s.about,
+        "entries": len(kb.entries), "jurisdictions": len(kb.jurisdictions), "actors": len(kb.actors),
+        "loaded_at": kb.loaded_at,
+    }

@@ -1,0 +1,94 @@
+"""The one object adapters talk to. It holds an immutable snapshot (knowledge base + index + matcher)
+and swaps in a new one on reload with a single assignment, so a question in flight always sees one
+whole version, never a mix, and a failed reload leaves the old snapshot serving."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer import Answer
+from .index import SearchIndex
+from .loader import KnowledgeBaseInvalid, Problem, load_knowledge
+from .matcher import Match, Matcher, Tuning
+from .model import KnowledgeBase
+from .responder import Responder
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    kb: KnowledgeBase
+    index: SearchIndex
+    matcher: Matcher
+    responder: Responder
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase, tuning: Tuning | None = None) -> Snapshot:
+        index = SearchIndex(kb)
+        matcher = Matcher(index, tuning)
+        return cls(kb, index, matcher, Responder(kb, matcher.tuning.suggest_at))
+
+    def ask(self, question: str) -> Answer:
+        return self.responder.respond(self.match(question))
+
+    def match(self, question: str) -> Match:
+        return self.matcher.match(question)
+
+
+def load_snapshot(directory: str | Path, tuning: Tuning | None = None) -> Snapshot:
+    """Load, validate and index a knowledge directory (raises KnowledgeBaseInvalid)."""
+    return Snapshot.build(load_knowledge(directory), tuning)
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    ok: bool
+    problems: tuple[Problem, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        if not self.ok:
+            lines = [f"Reload failed with {len(self.problems)} error(s); still serving the previous knowledge base:"]
+            return "\n".join(lines + [f"- {p}" for p in self.problems])
+        if not (self.added or self.removed or self.changed):
+            return "Reloaded: no entries changed."
+        parts = [f"{label}: {', '.join(ids)}" for label, ids in
+                 (("added", self.added), ("removed", self.removed), ("changed", self.changed)) if ids]
+        return "Reloaded. " + "; ".join(parts)
+
+
+class Engine:
+    def __init__(self, directory: str | Path, tuning: Tuning | None = None):
+        self.directory = Path(directory)
+        self.tuning = tuning
+        self.snapshot = load_snapshot(self.directory, tuning)
+        self._reload_lock = threading.Lock()
+
+    def ask(self, question: str) -> Answer:
+        return self.snapshot.ask(question)
+
+    def reload(self) -> ReloadResult:
+        """Validate the directory afresh; swap only if all of it is good."""
+        with self._reload_lock:
+            old = self.snapshot.kb
+            try:
+                new = load_snapshot(self.directory, self.tuning)
+            except KnowledgeBaseInvalid as exc:
+                return ReloadResult(False, exc.problems)
+            self.snapshot = new
+        before, after = old.entries, new.kb.entries
+        return ReloadResult(
+            True,
+            added=tuple(sorted(after.keys() - before.keys())),
+            removed=tuple(sorted(before.keys() - after.keys())),
+            changed=tuple(sorted(k for k in before.keys() & after.keys() if _content(before[k]) != _content(after[k]))),
+        )
+
+
+def _content(entry) -> tuple:
+    """An entry's content without its position in the file, so moving it is not a change."""
+    return (entry.topic, entry.kind, entry.questions, entry.keywords, entry.answer, entry.quotes,
+            entry.jurisdictions, entry.actors, entry.related)

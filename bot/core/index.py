@@ -1,0 +1,106 @@
+"""The search index: rarity-weighted term evidence per entry (BM25-style), built once per load."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, Analyzer
+from .model import Entry, KnowledgeBase
+
+# How much one occurrence of a term counts, by where it occurs. Phrasings and keywords are written
+# to be matched; the answer and quotes are prose, so their words count for less.
+FIELD_WEIGHTS = {"questions": 1.0, "topic": 1.0, "keywords": 1.0, "entities": 1.0, "answer": 0.35, "quotes": 0.35}
+SATURATION = 0.5  # match quality of a term = w / (w + SATURATION): repeats help, with diminishing returns.
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry: Entry
+    score: float  # sum of idf * match quality over the question's terms
+    coverage: float  # score / the question's total idf: how much of the question this entry explains
+    fuzzy: float  # 0..1 closeness of the question to the entry's best phrasing
+
+
+class SearchIndex:
+    def __init__(self, kb: KnowledgeBase):
+        entities: dict[str, tuple[str, ...]] = {}
+        for j in kb.jurisdictions.values():
+            entities[JURISDICTION_PREFIX + j.id] = (j.name, *j.aliases)
+        for a in kb.actors.values():
+            entities[ACTOR_PREFIX + a.id] = a.aliases
+        self.analyzer = Analyzer(kb.synonyms, entities)
+        self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
+        for e in self.entries:
+            self.analyzer.add_vocabulary((*e.questions, *e.keywords, e.topic, e.answer, *e.quotes))
+
+        self._weights: list[dict[str, float]] = []  # per entry: term -> match quality (0..1)
+        self._phrasings: list[tuple[str, ...]] = []  # per entry: sorted term strings of its phrasings
+        df: dict[str, int] = {}
+        for e in self.entries:
+            tf: dict[str, float] = {}
+            phrasings = []
+            for field, texts in self._fields(e):
+                weight = FIELD_WEIGHTS[field]
+                for text in texts:
+                    terms = set(self.analyzer.terms(text)) if field != "entities" else {text}
+                    for t in terms:
+                        tf[t] = tf.get(t, 0.0) + weight
+                    if field == "questions":
+                        phrasings.append(" ".join(sorted(terms)))
+            quality = {t: w / (w + SATURATION) for t, w in tf.items()}
+            self._weights.append(quality)
+            self._phrasings.append(tuple(phrasings))
+            for t in quality:
+                df[t] = df.get(t, 0) + 1
+        n = max(len(self.entries), 1)
+        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self.unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5)  # an unknown word counts like the rarest known one
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for i, quality in enumerate(self._weights):
+            for t, q in quality.items():
+                self._postings.setdefault(t, []).append((i, q))
+        self._rare_df = max(50, n // 20)
+
+    @staticmethod
+    def _fields(e: Entry):
+        yield "questions", e.questions
+        yield "topic", (e.topic,)
+        yield "keywords", e.keywords
+        yield "answer", (e.answer,)
+        yield "quotes", e.quotes
+        yield "entities", tuple(JURISDICTION_PREFIX + j for j in e.jurisdictions) + tuple(
+            ACTOR_PREFIX + a for a in e.actors
+        )
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.unknown_idf)
+
+    def search(self, terms: list[str], limit: int = 5) -> list[Candidate]:
+        """Entries ranked by evidence. Rare terms pick candidates; every term then scores them."""
+        query = list(dict.fromkeys(terms))
+        if not query or not self.entries:
+            return []
+        total = sum(self.weight(t) for t in query)
+        partial: dict[int, float] = {}
+        rare = [t for t in query if len(self._postings.get(t, ())) <= self._rare_df] or query
+        for t in rare:
+            w = self.idf.get(t)
+            if w is None:
+                continue
+            for i, q in self._postings[t]:
+                partial[i] = partial.get(i, 0.0) + w * q
+        if not partial:
+            return []
+        shortlist = sorted(partial, key=partial.__getitem__, reverse=True)[: max(limit * 4, 20)]
+        query_string = " ".join(sorted(set(query)))
+        out = []
+        for i in shortlist:
+            quality = self._weights[i]
+            score = sum(self.idf[t] * quality[t] for t in query if t in quality)
+            best = max((fuzz.token_sort_ratio(query_string, p, processor=None) for p in self._phrasings[i]), default=0.0)
+            out.append(Candidate(self.entries[i], score, score / total, best / 100.0))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out[:limit]

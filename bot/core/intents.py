@@ -1,0 +1,59 @@
+"""Recognises messages that are not questions about the article's content: greetings and thanks,
+questions about the bot itself, and requests for the bot's own opinion. Everything else goes to the
+matcher; prompt-injection text gets no special treatment and simply matches nothing."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from .text import normalize
+
+
+class Intent(str, Enum):
+    QUESTION = "question"
+    EMPTY = "empty"
+    CHITCHAT = "chitchat"
+    HELP = "help"
+    OPINION = "opinion"
+
+
+_CHAT_WORDS = frozenset(
+    """hi hello hey heya hiya yo sup howdy greetings morning evening afternoon night gm gn
+    thanks thank thx ty tysm cheers appreciate appreciated great nice cool awesome good bad bot
+    lol lmao rofl haha hahaha xd ok okay k kk yes yeah yep yup no nope nah sure bye goodbye cya
+    later see you u ur how hows are is doing going the a an and it its im i m fine well what whats
+    up wassup there all you guys everyone love this wow omg oh ah hmm huh welcome test testing ping
+    gg wp pog poggers based cringe sorry my bad""".split()
+)
+_HELP = re.compile(
+    r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
+    r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b|\bwho (made|built|created) (you|u)\b"
+    r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b"
+)
+# The bot asked for its own stance. "Who is right?" or "is this a good idea?" are not here: those are
+# questions about the debate, answered with the sides the article reports.
+_YOU = r"(you|u|ya)"
+_OPINION = re.compile(
+    rf"\b(do|would|did|will|are|r|were|have|should) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
+    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want)\b"
+    rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
+    r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
+    r"|\b(your|ur|yo) (own |personal |honest |real )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
+    r"preference|answer|feelings)\b"
+    rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
+    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+)
+
+
+def classify(text: str) -> Intent:
+    words = normalize(text)
+    if not words:
+        return Intent.EMPTY
+    if _HELP.search(words):
+        return Intent.HELP
+    if _OPINION.search(words):
+        return Intent.OPINION
+    if all(w in _CHAT_WORDS for w in words.split()):
+        return Intent.CHITCHAT
+    return Intent.QUESTION

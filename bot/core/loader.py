@@ -1,0 +1,359 @@
+"""Read a knowledge directory into a validated KnowledgeBase, or report every problem with file:line.
+
+Nothing half-valid is ever returned: either the whole directory is good, or KnowledgeBaseInvalid
+carries all the errors, so a reload can keep serving the knowledge base it had.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from .model import ENTRY_KINDS, Actor, Entry, Jurisdiction, KnowledgeBase, Source, Where
+from .text import normalize, normalize_quote
+from .yaml_lines import LineList, LineMap, load_with_lines
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILES = 2000
+SECTIONS = ("source", "jurisdictions", "actors", "synonyms", "entries")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    where: Where | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class KnowledgeBaseInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+# field name -> (type, required). "str" values must be non-empty; lists hold non-empty strings.
+_SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
+    "source": {
+        "file": ("str", True), "publisher": ("str", True), "date": ("str", True),
+        "date_text": ("str", True), "author": ("str", True), "author_contact": ("str", True),
+        "title": ("str", True), "about": ("str", True),
+    },
+    "jurisdictions": {
+        "id": ("id", True), "name": ("str", True), "kind": ("str", True),
+        "aliases": ("list", False), "summary": ("str", True),
+    },
+    "actors": {
+        "id": ("id", True), "name": ("str", True), "description": ("str", True), "aliases": ("list", False),
+    },
+    "entries": {
+        "id": ("id", True), "topic": ("str", True), "kind": ("str", True), "questions": ("list", True),
+        "keywords": ("list", False), "answer": ("str", True), "quotes": ("list", True),
+        "jurisdictions": ("list", False), "actors": ("list", False), "related": ("list", False),
+    },
+}
+
+
+class _Reader:
+    """Collects problems while turning LineMaps into plain validated values."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def problem(self, file: str | None, line: int | None, message: str) -> None:
+        self.problems.append(Problem(Where(file, line or 1) if file else None, message))
+
+    # -- files -----------------------------------------------------------------------------------
+    def read_file(self, path: Path):
+        rel = self.rel(path)
+        if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
+            target = path.resolve()
+            if not target.is_relative_to(self.root.resolve()):
+                self.problem(rel, 1, f"points outside the knowledge directory (to {target}); refused")
+                return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            self.problem(rel, 1, f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
+            return None
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problem(rel, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})")
+            return None
+        if "\t" in text:
+            for n, line_text in enumerate(text.splitlines(), 1):
+                if "\t" in line_text[: len(line_text) - len(line_text.lstrip())]:
+                    self.problem(rel, n, "a tab is used for indentation; YAML needs spaces")
+                    return None
+        try:
+            data = load_with_lines(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+            self.problem(rel, mark.line + 1 if mark else 1, f"YAML syntax error: {what or exc}")
+            return None
+        except RecursionError:
+            self.problem(rel, 1, "YAML nests too deeply")
+            return None
+        if data is None:
+            self.problem(rel, 1, "file is empty")
+            return None
+        if not isinstance(data, LineMap):
+            self.problem(rel, 1, f"the top level must be a mapping with some of: {', '.join(SECTIONS)}")
+            return None
+        for key in data:
+            if key not in SECTIONS:
+                self.problem(rel, data.line_of(key), f"unknown top-level key {key!r} (allowed: {', '.join(SECTIONS)})")
+        return data
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # -- records ---------------------------------------------------------------------------------
+    def record(self, section: str, item, file: str, line: int) -> dict | None:
+        """Check one mapping against its schema; returns plain values or None when unusable."""
+        if not isinstance(item, LineMap):
+            self.problem(file, line, f"each item of {section!r} must be a mapping, got {_kind(item)}")
+            return None
+        schema = _SCHEMAS[section]
+        out: dict = {"where": Where(file, item.line)}
+        ok = True
+        for key in item:
+            if key not in schema:
+                self.problem(file, item.line_of(key), f"unknown key {key!r} in {section} (allowed: {', '.join(schema)})")
+                ok = False
+        for key, (kind, required) in schema.items():
+            value = item.get(key)
+            kline = item.line_of(key)
+            if value is None:
+                if required:
+                    self.problem(file, item.line, f"missing required field {key!r}" + _named(item))
+                    ok = False
+                out[key] = () if kind == "list" else None
+                continue
+            if isinstance(value, date | datetime) and kind == "str":
+                value = value.isoformat()
+            if kind in ("str", "id"):
+                if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+                    self.problem(file, kline, f"{key!r} must be non-empty text, got {_kind(value)}")
+                    ok = False
+                    continue
+                value = str(value).strip()
+                if kind == "id" and not _ID.match(value):
+                    self.problem(file, kline, f"id {value!r} must be lowercase letters, digits and dashes")
+                    ok = False
+                out[key] = value
+            else:
+                if isinstance(value, str):
+                    value = LineList([value])
+                    value.line, value.item_lines = kline, [kline]
+                if not isinstance(value, list):
+                    self.problem(file, kline, f"{key!r} must be a list, got {_kind(value)}")
+                    ok = False
+                    continue
+                items = []
+                for i, v in enumerate(value):
+                    if isinstance(v, bool) or not isinstance(v, str | int | float) or not str(v).strip():
+                        self.problem(file, value.line_of(i), f"{key!r} items must be non-empty text, got {_kind(v)}")
+                        ok = False
+                    else:
+                        items.append((str(v).strip(), value.line_of(i)))
+                if required and not items:
+                    self.problem(file, kline, f"{key!r} must not be empty")
+                    ok = False
+                out[key] = tuple(items)
+        return out if ok else None
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
+        type(value).__mro__[-2] if type(value).__mro__[-2] in (dict, list) else type(value), type(value).__name__
+    )
+
+
+def _named(item) -> str:
+    ident = item.get("id")
+    return f" (in {ident!r})" if isinstance(ident, str) else ""
+
+
+def _texts(pairs) -> tuple[str, ...]:
+    return tuple(text for text, _ in pairs)
+
+
+def load_knowledge(directory: str | Path) -> KnowledgeBase:
+    """Load and validate every *.yaml file under `directory`; raise KnowledgeBaseInvalid listing all errors."""
+    root = Path(directory)
+    reader = _Reader(root)
+    if not root.is_dir():
+        raise KnowledgeBaseInvalid([Problem(None, f"knowledge directory {root} does not exist")])
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+    if not files:
+        raise KnowledgeBaseInvalid([Problem(None, f"no .yaml files in {root}")])
+    if len(files) > MAX_FILES:
+        raise KnowledgeBaseInvalid([Problem(None, f"{len(files)} YAML files in {root}, over the {MAX_FILES} limit")])
+
+    raw: dict[str, list[tuple[dict, str]]] = {s: [] for s in SECTIONS}
+    source_records: list[dict] = []
+    synonyms: dict[str, tuple[str, ...]] = {}
+    variant_at: dict[str, Where] = {}
+    for path in files:
+        data = reader.read_file(path)
+        if data is None:
+            continue
+        rel = reader.rel(path)
+        for section in SECTIONS:
+            if section not in data:
+                continue
+            value, line = data[section], data.line_of(section)
+            if section == "source":
+                rec = reader.record("source", value, rel, line)
+                if rec:
+                    source_records.append(rec)
+            elif section == "synonyms":
+                _read_synonyms(reader, value, rel, line, synonyms, variant_at)
+            elif not isinstance(value, list):
+                reader.problem(rel, line, f"{section!r} must be a list, got {_kind(value)}")
+            else:
+                for i, item in enumerate(value):
+                    rec = reader.record(section, item, rel, value.line_of(i))
+                    if rec:
+                        raw[section].append((rec, rel))
+
+    source = _build_source(reader, root, source_records)
+    jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
+    actors = _unique(reader, "actor", [r for r, _ in raw["actors"]])
+    entries = _unique(reader, "entry", [r for r, _ in raw["entries"]])
+    built_entries = _check_entries(reader, entries, jurisdictions, actors, source)
+
+    if reader.problems:
+        raise KnowledgeBaseInvalid(sorted(reader.problems, key=_order))
+    return KnowledgeBase(
+        source=source,
+        jurisdictions=MappingProxyType({
+            k: Jurisdiction(k, r["name"], r["kind"], _texts(r["aliases"]), r["summary"], r["where"])
+            for k, r in jurisdictions.items()
+        }),
+        actors=MappingProxyType({
+            k: Actor(k, r["name"], r["description"], _texts(r["aliases"]), r["where"]) for k, r in actors.items()
+        }),
+        entries=MappingProxyType(built_entries),
+        synonyms=MappingProxyType(synonyms),
+        directory=str(root),
+        loaded_at=datetime.now(UTC),
+    )
+
+
+def _order(p: Problem):
+    return (p.where.file, p.where.line) if p.where else ("", 0)
+
+
+def _read_synonyms(reader, value, rel, line, synonyms, variant_at) -> None:
+    if not isinstance(value, LineMap):
+        reader.problem(rel, line, f"'synonyms' must be a mapping of word -> [variants], got {_kind(value)}")
+        return
+    for canonical, variants in value.items():
+        cline = value.line_of(canonical)
+        canon = normalize(str(canonical))
+        if not canon:
+            reader.problem(rel, cline, f"synonym {canonical!r} has no words")
+            continue
+        if isinstance(variants, str):
+            variants = [variants]
+        if not isinstance(variants, list) or not variants:
+            reader.problem(rel, cline, f"synonyms of {canonical!r} must be a non-empty list")
+            continue
+        kept = []
+        for i, variant in enumerate(variants):
+            vline = variants.line_of(i) if isinstance(variants, LineList) else cline
+            norm = normalize(str(variant)) if isinstance(variant, str | int | float) else ""
+            if not norm:
+                reader.problem(rel, vline, f"synonym variant {variant!r} of {canonical!r} must be non-empty text")
+            elif norm == canon:
+                reader.problem(rel, vline, f"synonym variant {variant!r} is the word itself")
+            elif norm in variant_at:
+                reader.problem(rel, vline, f"synonym variant {variant!r} is already listed at {variant_at[norm]}")
+            else:
+                variant_at[norm] = Where(rel, vline)
+                kept.append(norm)
+        synonyms[canon] = synonyms.get(canon, ()) + tuple(kept)
+
+
+def _build_source(reader, root: Path, records: list[dict]) -> Source | None:
+    if not records:
+        reader.problem(None, None, "no 'source' section: one file must describe the article (see article.yaml)")
+        return None
+    if len(records) > 1:
+        for rec in records[1:]:
+            reader.problem(rec["where"].file, rec["where"].line, f"second 'source' section (first at {records[0]['where']})")
+    rec = records[0]
+    if any(rec[k] is None for k in _SCHEMAS["source"]):
+        return None
+    path = (root / rec["file"]).resolve()
+    if not path.is_relative_to(root.resolve()):
+        reader.problem(rec["where"].file, rec["where"].line, f"source file {rec['file']!r} is outside the knowledge directory")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reader.problem(rec["where"].file, rec["where"].line, f"cannot read source file {rec['file']!r}: {exc}")
+        return None
+    return Source(**{k: rec[k] for k in _SCHEMAS["source"]}, text=text)
+
+
+def _unique(reader, what: str, records: list[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for rec in records:
+        ident = rec["id"]
+        if ident in out:
+            reader.problem(rec["where"].file, rec["where"].line, f"duplicate {what} id {ident!r} (first at {out[ident]['where']})")
+        else:
+            out[ident] = rec
+    return out
+
+
+def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, Entry]:
+    source_norm = normalize_quote(source.text) if source else None
+    phrasing_at: dict[str, tuple[str, Where]] = {}
+    built: dict[str, Entry] = {}
+    for ident, rec in entries.items():
+        file = rec["where"].file
+        if rec["kind"] not in ENTRY_KINDS:
+            reader.problem(file, rec["where"].line, f"entry {ident!r}: kind {rec['kind']!r} is not one of {', '.join(ENTRY_KINDS)}")
+        for field_name, known, what in (("jurisdictions", jurisdictions, "jurisdiction"), ("actors", actors, "actor"), ("related", entries, "entry")):
+            for ref, line in rec[field_name]:
+                if ref not in known:
+                    reader.problem(file, line, f"entry {ident!r} refers to unknown {what} {ref!r}")
+        if rec["kind"] in ("position", "sides") and not rec["actors"]:
+            reader.problem(file, rec["where"].line, f"entry {ident!r} states a position but names no actor holding it")
+        for quote, line in rec["quotes"]:
+            if source_norm is not None and normalize_quote(quote) not in source_norm:
+                reader.problem(file, line, f"entry {ident!r}: quote is not verbatim in the source: {quote[:80]!r}")
+        for question, line in rec["questions"]:
+            key = normalize(question)
+            if not key:
+                reader.problem(file, line, f"entry {ident!r}: phrasing {question!r} has no words")
+            elif key in phrasing_at:
+                other, where = phrasing_at[key]
+                reader.problem(file, line, f"phrasing {question!r} is also under entry {other!r} at {where}")
+            else:
+                phrasing_at[key] = (ident, Where(file, line))
+        built[ident] = Entry(
+            id=ident, topic=rec["topic"], kind=rec["kind"], questions=_texts(rec["questions"]),
+            keywords=_texts(rec["keywords"]), answer=rec["answer"], quotes=_texts(rec["quotes"]),
+            jurisdictions=_texts(rec["jurisdictions"]), actors=_texts(rec["actors"]),
+            related=_texts(rec["related"]), where=rec["where"],
+        )
+    return built

@@ -1,0 +1,125 @@
+"""Decides what a question is asking for: one entry, a close call, a place, or nothing in the article.
+
+Confidence blends three pieces of evidence, each 0..1:
+- coverage: how much of the question's rarity-weighted terms the entry explains. A word the
+  knowledge base has never seen ("population") weighs like its rarest word, so questions about
+  things the article does not say lose confidence instead of matching on the place name alone;
+- mass: how much rare evidence matched in absolute terms, so a long rambling question that
+  clearly names the topic is not drowned by its filler;
+- fuzzy: closeness to the entry's best phrasing (rapidfuzz token_sort_ratio, not WRatio or
+  token_set_ratio, which give 100 to any subset).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX
+from .index import Candidate, SearchIndex
+from .intents import Intent, classify
+from .text import normalize
+
+
+@dataclass(frozen=True)
+class Tuning:
+    coverage_weight: float = 0.55
+    mass_weight: float = 0.25
+    fuzzy_weight: float = 0.20
+    mass_saturation: float = 2.0  # this many rarest-term matches count as full evidence
+    answer_at: float = 0.55  # answer when the best entry reaches this…
+    margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
+    suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
+    max_question_chars: int = 1000  # longer messages are cut before matching
+
+
+class Decision(str, Enum):
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    PLACE = "place"  # the question only names a place the article covers in several entries
+    DECLINE = "decline"
+    INTENT = "intent"  # chit-chat, help, empty, opinion: handled without matching
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    candidate: Candidate
+    confidence: float
+
+    @property
+    def entry(self):
+        return self.candidate.entry
+
+
+@dataclass(frozen=True)
+class Match:
+    question: str
+    intent: Intent
+    decision: Decision
+    ranked: tuple[Scored, ...] = ()
+    entities: tuple[str, ...] = ()  # "j:denver", "a:vaughan" detected in the question
+    unknown: tuple[str, ...] = ()  # words neither in the knowledge base nor a typo of one
+    terms: tuple[str, ...] = field(default=())
+
+    @property
+    def best(self) -> Scored | None:
+        return self.ranked[0] if self.ranked else None
+
+    @property
+    def confidence(self) -> float:
+        return self.ranked[0].confidence if self.ranked else 0.0
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        return tuple(e[len(JURISDICTION_PREFIX):] for e in self.entities if e.startswith(JURISDICTION_PREFIX))
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return tuple(e[len(ACTOR_PREFIX):] for e in self.entities if e.startswith(ACTOR_PREFIX))
+
+
+class Matcher:
+    def __init__(self, index: SearchIndex, tuning: Tuning | None = None):
+        self.index = index
+        self.tuning = tuning or Tuning()
+        self._rare = index.unknown_idf
+
+    def confidence(self, c: Candidate) -> float:
+        t = self.tuning
+        mass = min(1.0, c.score / (t.mass_saturation * self._rare))
+        return t.coverage_weight * c.coverage + t.mass_weight * mass + t.fuzzy_weight * c.fuzzy
+
+    def match(self, question: str) -> Match:
+        question = question[: self.tuning.max_question_chars]
+        intent = classify(question)
+        analyzer = self.index.analyzer
+        normalized, unknown = analyzer.fix_typos(normalize(question))
+        terms = analyzer.terms(normalized)
+        entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
+        if intent is not Intent.QUESTION:
+            ranked = self._rank(terms) if intent is Intent.OPINION else ()
+            return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
+        ranked = self._rank(terms)
+        decision = self._decide(terms, entities, ranked)
+        return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
+        scored = [Scored(c, self.confidence(c)) for c in self.index.search(terms)]
+        scored.sort(key=lambda s: s.confidence, reverse=True)
+        return tuple(scored)
+
+    def _decide(self, terms, entities, ranked) -> Decision:
+        t = self.tuning
+        if not ranked:
+            return Decision.DECLINE
+        if set(terms) <= set(entities) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX):
+            place = entities[0][len(JURISDICTION_PREFIX):]
+            tagged = [s for s in ranked if place in s.entry.jurisdictions]
+            if len(tagged) > 1:
+                return Decision.PLACE
+        best = ranked[0].confidence
+        if best < t.answer_at:
+            return Decision.DECLINE
+        if len(ranked) > 1 and ranked[1].confidence > best - t.margin:
+            return Decision.SUGGEST
+        return Decision.ANSWER

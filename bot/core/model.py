@@ -1,0 +1,96 @@
+"""The validated, immutable knowledge base. Built once per load and never mutated, so a reload can
+swap a whole new one in with a single assignment while questions are being answered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ENTRY_KINDS = ("fact", "position", "sides", "link")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A place in a YAML file, for messages that send an admin straight to the line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    file: str
+    publisher: str
+    date: str
+    date_text: str
+    author: str
+    author_contact: str
+    title: str
+    about: str
+    text: str = field(repr=False)
+
+    @property
+    def citation(self) -> str:
+        """The source line under every answer."""
+        return f"{self.publisher}, {self.date_text.split(', ', 1)[-1]}, {self.author}"
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.text.splitlines() if p.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    summary: str
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: str
+    name: str
+    description: str
+    aliases: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    topic: str
+    kind: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    quotes: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    actors: tuple[str, ...]
+    related: tuple[str, ...]
+    where: Where
+
+    @property
+    def suggestion(self) -> str:
+        """The phrasing offered in "did you mean…" and on suggestion buttons."""
+        return self.questions[0]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    source: Source
+    jurisdictions: Mapping[str, Jurisdiction]
+    actors: Mapping[str, Actor]
+    entries: Mapping[str, Entry]
+    synonyms: Mapping[str, tuple[str, ...]]
+    directory: str
+    loaded_at: datetime
+
+    def entries_for_jurisdiction(self, jurisdiction_id: str) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries.values() if jurisdiction_id in e.jurisdictions)

@@ -1,0 +1,115 @@
+"""Turns a Match into the Answer a person reads. All wording that users see lives here, so every
+adapter says the same thing and the neutrality rules are enforced in one place."""
+
+from __future__ import annotations
+
+from .answer import Answer, AnswerKind
+from .intents import Intent
+from .matcher import Decision, Match
+from .model import Entry, KnowledgeBase
+
+MAX_SUGGESTIONS = 3
+
+
+class Responder:
+    def __init__(self, kb: KnowledgeBase, suggest_at: float):
+        self.kb = kb
+        self.suggest_at = suggest_at
+        self.citation = kb.source.citation
+        entries = list(kb.entries.values())
+        self._starters = tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS])
+        self._sides = next((e for e in entries if e.kind == "sides"), None)
+
+    def _answer(self, match: Match, kind: AnswerKind, text: str, **kw) -> Answer:
+        return Answer(question=match.question, kind=kind, text=text, citation=self.citation, **kw)
+
+    def _from_entry(self, match: Match, entry: Entry, confidence: float, prefix: str = "") -> Answer:
+        kind = AnswerKind.OPINION if prefix else AnswerKind.ENTRY
+        return self._answer(
+            match, kind, (prefix + entry.answer).strip(), quotes=entry.quotes, entry_id=entry.id,
+            topic=entry.topic, confidence=confidence,
+            suggestions=tuple(self.kb.entries[r].suggestion for r in entry.related if r in self.kb.entries)[:MAX_SUGGESTIONS],
+        )
+
+    def respond(self, match: Match) -> Answer:
+        about = f"the {self.kb.source.publisher} article “{self.kb.source.title}” ({self.citation})"
+        if match.decision is Decision.INTENT:
+            return self._intent(match, about)
+        best = match.best
+        if match.decision is Decision.ANSWER:
+            return self._from_entry(match, best.entry, best.confidence)
+        if match.decision is Decision.PLACE:
+            return self.place(match, match.jurisdictions[0])
+        if match.decision is Decision.SUGGEST:
+            close = [s.entry.suggestion for s in match.ranked if s.confidence >= best.confidence - 0.15]
+            return self._answer(
+                match, AnswerKind.SUGGEST,
+                "I'm not sure which part of the article you mean, so I won't guess.",
+                confidence=best.confidence, suggestions=tuple(close[:MAX_SUGGESTIONS]),
+            )
+        return self._decline(match, about)
+
+    def _intent(self, match: Match, about: str) -> Answer:
+        if match.intent is Intent.OPINION:
+            sides = self._sides
+            refusal = "I don't have opinions of my own on this, and I won't pick a side. "
+            if sides is None:
+                return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says.",
+                                    suggestions=self._starters)
+            return self._from_entry(match, sides, match.confidence, prefix=refusal + "Here is what the article reports: ")
+        if match.intent is Intent.HELP:
+            return self._answer(
+                match, AnswerKind.HELP,
+                f"I answer questions about {about}. Ask in your own words; every answer says who holds "
+                "each position and quotes the article word for word. I don't give opinions, and when the "
+                "article doesn't say something, I tell you so.",
+                suggestions=self._starters,
+            )
+        if match.intent is Intent.CHITCHAT:
+            return self._answer(match, AnswerKind.CHITCHAT, f"Hi! I answer questions about {about}.",
+                                suggestions=self._starters)
+        return self._answer(match, AnswerKind.EMPTY, f"Ask me a question about {about}.", suggestions=self._starters)
+
+    def _decline(self, match: Match, about: str) -> Answer:
+        confidence = match.confidence
+        for jid in match.jurisdictions:
+            place = self.kb.jurisdictions.get(jid)
+            if place:
+                entries = self.kb.entries_for_jurisdiction(jid)
+                return self._answer(
+                    match, AnswerKind.NOT_IN_ARTICLE,
+                    f"The article doesn't say that. What it does report about {place.name}: {place.summary}",
+                    confidence=confidence, jurisdiction_id=jid,
+                    suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+                )
+        for aid in match.actors:
+            actor = self.kb.actors.get(aid)
+            entries = [e for e in self.kb.entries.values() if aid in e.actors]
+            if actor and entries:
+                return self._answer(
+                    match, AnswerKind.NOT_IN_ARTICLE,
+                    f"The article doesn't say that. It mentions {actor.name}: {actor.description}",
+                    confidence=confidence, suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+                )
+        near = tuple(s.entry.suggestion for s in match.ranked if s.confidence >= self.suggest_at)
+        if near:
+            return self._answer(
+                match, AnswerKind.SUGGEST,
+                "I couldn't find that exactly in the article, and I won't guess.",
+                confidence=confidence, suggestions=near[:MAX_SUGGESTIONS],
+            )
+        return self._answer(
+            match, AnswerKind.OFF_TOPIC,
+            f"I couldn't find that in the article. I only answer questions about {about}.",
+            confidence=confidence, suggestions=self._starters,
+        )
+
+    def place(self, match: Match, jurisdiction_id: str) -> Answer:
+        """What the article says of one place: its summary and the topics to ask about."""
+        place = self.kb.jurisdictions[jurisdiction_id]
+        entries = self.kb.entries_for_jurisdiction(jurisdiction_id)
+        return self._answer(
+            match, AnswerKind.JURISDICTION, f"{place.name} ({place.kind}): {place.summary}",
+            confidence=match.confidence, jurisdiction_id=jurisdiction_id,
+            lines=tuple(e.topic for e in entries), suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+        )

@@ -1,0 +1,74 @@
+"""Text normalisation shared by the index and incoming questions, so both are compared alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Discord markup that carries no meaning for matching: user/role/channel mentions, custom emoji,
+# timestamps; plus links.
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,64}:\d+>|<t:\d+(?::\w)?>|https?://\S+")
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NON_WORD = re.compile(r"[^\w]+|_+")
+_CURLY = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
+_SPACES = re.compile(r"\s+")
+
+# Words that say nothing about which part of the article is wanted. Question words that do
+# discriminate (who, when, where, why, how, which, many) are kept on purpose: "when" has a high
+# rarity weight because few entries answer "when", which is how "when did X start?" gets declined.
+STOPWORDS = frozenset(
+    """a an the and or but if then so of to in on at by for with from as into onto over about than
+    is are was were be been being am do does did doing done have has had having will would shall
+    should can could may might must it its it's this that these those there here i me my mine we us
+    our you your yours he him his she her they them their what whats whatre s t d ll re ve m
+    just really actually basically literally like kinda sorta pretty very quite also too even still
+    please pls plz thanks thx ok okay hey hi hello yo sup bro dude guys folks lol lmao idk tbh imo
+    ngl btw fyi um uh hmm so well anyway any some all more most much such own same other
+    tell know explain say says said saying mean means meant talk talking thing things stuff deal
+    article story piece news text read reading wondering wonder question curious confused
+    bot someone somebody anyone anybody something anything one ones get got gets getting
+    go going went gone want wanted need let lets give show quick quickly exactly again
+    does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
+    up out off down whether via per re regarding""".split()
+)
+
+
+def fold(text: str) -> str:
+    """NFKC + casefold + curly quotes straightened; the base every other form starts from."""
+    return unicodedata.normalize("NFKC", text).translate(_CURLY).casefold()
+
+
+def normalize(text: str) -> str:
+    """Lowercase words separated by single spaces; Discord markup, links and punctuation gone."""
+    text = _MARKUP.sub(" ", fold(text))
+    text = _APOSTROPHES.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def normalize_quote(text: str) -> str:
+    """The form quotes are compared in: only whitespace and curly quotes are forgiven."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_CURLY)).strip()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light, symmetric suffix stripper: good enough to join arrest/arrests/arrested/arresting."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses", "zes")):
+                continue
+            base = word[: len(word) - len(suffix)] + keep
+            if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]
+            return base
+    return word
+
+
+def content_tokens(normalized: str) -> list[str]:
+    """Stemmed tokens of a normalized string, stopwords dropped."""
+    return [stem(w) for w in normalized.split() if w not in STOPWORDS]
