@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-from .text import STOPWORDS, content_tokens, normalize
+from .text import STOPWORDS, content_tokens, normalize, stem
 
 JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
@@ -42,7 +42,8 @@ class Analyzer:
                         self._entity_of[alias].append(term)
         self._entity_re = _phrase_regex(self._entity_of)
         self._vocab: set[str] = set()
-        self._by_length: dict[int, list[str]] = {}
+        self._stems: set[str] = set()
+        self._buckets: dict[tuple[str, int], list[str]] = {}
         self._corrections: dict[str, str | None] = {}
         self.add_vocabulary(self._synonym_of)
         self.add_vocabulary(self._entity_of)
@@ -54,20 +55,24 @@ class Analyzer:
             for word in normalize(text).split():
                 if word not in self._vocab and len(word) >= 3 and not word.isdigit():
                     self._vocab.add(word)
-                    self._by_length.setdefault(len(word), []).append(word)
+                    self._stems.add(stem(word))
+                    self._buckets.setdefault((word[0], len(word)), []).append(word)
 
     @property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._vocab)
 
     def correct(self, word: str) -> str | None:
-        """The KB word a typo most likely meant, or None. Cached: users repeat their typos."""
+        """The KB word a typo most likely meant, or None. Cached: users repeat their typos.
+
+        Only words of about the same length and the same first letter are candidates: real typos
+        rarely change the first letter, and "cracking" must not become "tracking"."""
         if word in self._corrections:
             return self._corrections[word]
         best = None
-        if len(word) >= 4 and not word.isdigit():
+        if len(word) >= 4 and not word.isdigit() and stem(word) not in self._stems:
             cutoff = 88 if len(word) <= 5 else 85
-            choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+            choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], n), ())]
             hit = process.extractOne(word, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
             if hit:
                 best = hit[0]
@@ -80,7 +85,7 @@ class Analyzer:
         """Returns the corrected text and the words that are neither known nor correctable."""
         out, unknown = [], []
         for word in normalized.split():
-            if word in self._vocab or word in STOPWORDS or word.isdigit() or len(word) < 3:
+            if word in self._vocab or word in STOPWORDS or word.isdigit() or len(word) < 3 or stem(word) in self._stems:
                 out.append(word)
                 continue
             fixed = self.correct(word)

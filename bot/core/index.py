@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, Analyzer
+from .answer_types import provided_by
 from .model import Entry, KnowledgeBase
 
 # How much one occurrence of a term counts, by where it occurs. Phrasings and keywords are written
@@ -20,8 +21,14 @@ SATURATION = 0.5  # match quality of a term = w / (w + SATURATION): repeats help
 class Candidate:
     entry: Entry
     score: float  # sum of idf * match quality over the question's terms
-    coverage: float  # score / the question's total idf: how much of the question this entry explains
     fuzzy: float  # 0..1 closeness of the question to the entry's best phrasing
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    candidates: tuple[Candidate, ...]
+    known_weight: float  # total idf of the question's terms the index knows
+    unknown_terms: int  # terms the index has never seen
 
 
 class SearchIndex:
@@ -33,28 +40,32 @@ class SearchIndex:
             entities[ACTOR_PREFIX + a.id] = a.aliases
         self.analyzer = Analyzer(kb.synonyms, entities)
         self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
+        self.provides = {e.id: provided_by(e.quotes) for e in self.entries}
         for e in self.entries:
             self.analyzer.add_vocabulary((*e.questions, *e.keywords, e.topic, e.answer, *e.quotes))
 
         self._weights: list[dict[str, float]] = []  # per entry: term -> match quality (0..1)
         self._phrasings: list[tuple[str, ...]] = []  # per entry: sorted term strings of its phrasings
-        df: dict[str, int] = {}
+        # Document frequency counts a term fully where it is in a phrasing, keyword, topic or entity,
+        # and only by the prose weight where it is only in the answer or quotes: "article" is in
+        # nearly every answer ("The article reports…") but in few phrasings, and must stay telling.
+        df: dict[str, float] = {}
         for e in self.entries:
             tf: dict[str, float] = {}
             phrasings = []
             for field, texts in self._fields(e):
                 weight = FIELD_WEIGHTS[field]
                 for text in texts:
-                    terms = set(self.analyzer.terms(text)) if field != "entities" else {text}
-                    for t in terms:
+                    terms = self.analyzer.terms(text) if field != "entities" else (text,)
+                    for t in set(terms):
                         tf[t] = tf.get(t, 0.0) + weight
                     if field == "questions":
-                        phrasings.append(" ".join(sorted(terms)))
+                        phrasings.append(" ".join(sorted(set(terms))))
             quality = {t: w / (w + SATURATION) for t, w in tf.items()}
             self._weights.append(quality)
             self._phrasings.append(tuple(phrasings))
-            for t in quality:
-                df[t] = df.get(t, 0) + 1
+            for t, w in tf.items():
+                df[t] = df.get(t, 0.0) + min(1.0, w)
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5)  # an unknown word counts like the rarest known one
@@ -71,19 +82,20 @@ class SearchIndex:
         yield "keywords", e.keywords
         yield "answer", (e.answer,)
         yield "quotes", e.quotes
+        # The first actor listed is the one whose position the entry reports ("what did the police
+        # say?"); it counts twice as much as actors merely mentioned.
         yield "entities", tuple(JURISDICTION_PREFIX + j for j in e.jurisdictions) + tuple(
             ACTOR_PREFIX + a for a in e.actors
-        )
+        ) + tuple(ACTOR_PREFIX + a for a in e.actors[:1])
 
-    def weight(self, term: str) -> float:
-        return self.idf.get(term, self.unknown_idf)
-
-    def search(self, terms: list[str], limit: int = 5) -> list[Candidate]:
+    def search(self, terms: list[str], limit: int = 5) -> SearchResult:
         """Entries ranked by evidence. Rare terms pick candidates; every term then scores them."""
         query = list(dict.fromkeys(terms))
-        if not query or not self.entries:
-            return []
-        total = sum(self.weight(t) for t in query)
+        known = [t for t in query if t in self.idf]
+        known_weight = sum(self.idf[t] for t in known)
+        unknown = len(query) - len(known)
+        if not known:
+            return SearchResult((), known_weight, unknown)
         partial: dict[int, float] = {}
         rare = [t for t in query if len(self._postings.get(t, ())) <= self._rare_df] or query
         for t in rare:
@@ -93,7 +105,7 @@ class SearchIndex:
             for i, q in self._postings[t]:
                 partial[i] = partial.get(i, 0.0) + w * q
         if not partial:
-            return []
+            return SearchResult((), known_weight, unknown)
         shortlist = sorted(partial, key=partial.__getitem__, reverse=True)[: max(limit * 4, 20)]
         query_string = " ".join(sorted(set(query)))
         out = []
@@ -101,6 +113,6 @@ class SearchIndex:
             quality = self._weights[i]
             score = sum(self.idf[t] * quality[t] for t in query if t in quality)
             best = max((fuzz.token_sort_ratio(query_string, p, processor=None) for p in self._phrasings[i]), default=0.0)
-            out.append(Candidate(self.entries[i], score, score / total, best / 100.0))
+            out.append(Candidate(self.entries[i], score, best / 100.0))
         out.sort(key=lambda c: c.score, reverse=True)
-        return out[:limit]
+        return SearchResult(tuple(out[:limit]), known_weight, unknown)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX
+from .answer_types import asks_for
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .text import normalize
@@ -23,11 +24,12 @@ from .text import normalize
 
 @dataclass(frozen=True)
 class Tuning:
-    coverage_weight: float = 0.55
-    mass_weight: float = 0.25
-    fuzzy_weight: float = 0.20
+    coverage_weight: float = 0.35
+    mass_weight: float = 0.35
+    fuzzy_weight: float = 0.30
     mass_saturation: float = 2.0  # this many rarest-term matches count as full evidence
-    answer_at: float = 0.55  # answer when the best entry reaches this…
+    unknown_weight: float = 1.0  # a word the KB has never seen weighs this times its rarest word
+    answer_at: float = 0.50  # answer when the best entry reaches this…
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
@@ -84,10 +86,11 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self._rare = index.unknown_idf
 
-    def confidence(self, c: Candidate) -> float:
+    def confidence(self, c: Candidate, question_weight: float) -> float:
         t = self.tuning
+        coverage = c.score / question_weight if question_weight else 0.0
         mass = min(1.0, c.score / (t.mass_saturation * self._rare))
-        return t.coverage_weight * c.coverage + t.mass_weight * mass + t.fuzzy_weight * c.fuzzy
+        return t.coverage_weight * coverage + t.mass_weight * mass + t.fuzzy_weight * c.fuzzy
 
     def match(self, question: str) -> Match:
         question = question[: self.tuning.max_question_chars]
@@ -101,10 +104,16 @@ class Matcher:
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._rank(terms)
         decision = self._decide(terms, entities, ranked)
+        if decision is Decision.ANSWER:
+            wanted = asks_for(normalized)
+            if wanted and not wanted & self.index.provides[ranked[0].entry.id]:
+                decision = Decision.DECLINE  # e.g. asks for a name the article never gives
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
     def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
-        scored = [Scored(c, self.confidence(c)) for c in self.index.search(terms)]
+        found = self.index.search(terms)
+        weight = found.known_weight + found.unknown_terms * self.tuning.unknown_weight * self._rare
+        scored = [Scored(c, self.confidence(c, weight)) for c in found.candidates]
         scored.sort(key=lambda s: s.confidence, reverse=True)
         return tuple(scored)
 

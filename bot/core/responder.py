@@ -18,7 +18,8 @@ class Responder:
         self.citation = kb.source.citation
         entries = list(kb.entries.values())
         self._starters = tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS])
-        self._sides = next((e for e in entries if e.kind == "sides"), None)
+        # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
+        self._sides = max((e for e in entries if e.kind == "sides"), key=lambda e: len(e.actors), default=None)
 
     def _answer(self, match: Match, kind: AnswerKind, text: str, **kw) -> Answer:
         return Answer(question=match.question, kind=kind, text=text, citation=self.citation, **kw)
@@ -51,7 +52,7 @@ class Responder:
 
     def _intent(self, match: Match, about: str) -> Answer:
         if match.intent is Intent.OPINION:
-            sides = self._sides
+            sides = next((s.entry for s in match.ranked if s.entry.kind == "sides"), self._sides)
             refusal = "I don't have opinions of my own on this, and I won't pick a side. "
             if sides is None:
                 return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says.",

@@ -9,6 +9,7 @@ from functools import lru_cache
 # Discord markup that carries no meaning for matching: user/role/channel mentions, custom emoji,
 # timestamps; plus links.
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,64}:\d+>|<t:\d+(?::\w)?>|https?://\S+")
+_POSSESSIVE = re.compile(r"['’‘`´]s\b")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[^\w]+|_+")
 _CURLY = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
@@ -26,7 +27,15 @@ STOPWORDS = frozenset(
     please pls plz thanks thx ok okay hey hi hello yo sup bro dude guys folks lol lmao idk tbh imo
     ngl btw fyi um uh hmm so well anyway any some all more most much such own same other
     tell know explain say says said saying mean means meant talk talking thing things stuff deal
-    article story piece news text read reading wondering wonder question curious confused
+    read reading wondering wonder question questions curious confused
+    kind kinds sort sorts type types lot lots bit whole part parts way ways thing thingy stuff
+    now currently today recently already yet ever never always sometimes often maybe perhaps
+    probably definitely certainly surely honestly seriously totally completely mostly mainly generally
+    certain specific specifically particular particularly exactly precisely roughly basically overall
+    guy guys people person someone somebody everyone everybody anyone thing gonna gotta wanna lemme
+    wait sorry heard hear saw see seen look looking looks seems seem seemed sounds sound
+    man bruh bro fam yall ya u ur r pls thx tho though although cuz cause because since
+    lost understand understood clarify
     bot someone somebody anyone anybody something anything one ones get got gets getting
     go going went gone want wanted need let lets give show quick quickly exactly again
     does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
@@ -42,7 +51,7 @@ def fold(text: str) -> str:
 def normalize(text: str) -> str:
     """Lowercase words separated by single spaces; Discord markup, links and punctuation gone."""
     text = _MARKUP.sub(" ", fold(text))
-    text = _APOSTROPHES.sub("", text)
+    text = _APOSTROPHES.sub("", _POSSESSIVE.sub("", text))
     return _NON_WORD.sub(" ", text).strip()
 
 
