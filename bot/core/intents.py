@@ -24,7 +24,9 @@ _CHAT_WORDS = frozenset(
     lol lmao rofl haha hahaha xd ok okay k kk yes yeah yep yup no nope nah sure bye goodbye cya
     later see you u ur how hows are is doing going the a an and it its im i m fine well what whats
     up wassup there all you guys everyone love this wow omg oh ah hmm huh welcome test testing ping
-    gg wp pog poggers based cringe sorry my bad""".split()
+    gg wp pog poggers based cringe sorry my bad day days life weekend today tonight goin doin
+    ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
+    buddy pal mate fine great doing alright""".split()
 )
 _HELP = re.compile(
     r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -43,6 +45,7 @@ _OPINION = re.compile(
     r"preference|answer|feelings)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+    rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
 )
 
 

@@ -1,0 +1,1 @@
+"""What curators need from the running bot: declined questions and answer feedback, in SQLite."""

@@ -1,0 +1,51 @@
+"""`python -m bot discord`: logging, the client, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+
+from ..core.engine import Engine
+from ..core.loader import KnowledgeBaseInvalid
+from ..curator.store import AsyncStore
+from ..settings import Settings
+from .client import build_bot
+
+log = logging.getLogger("bot")
+
+
+async def serve(settings: Settings, **options) -> int:
+    try:
+        engine = Engine(settings.knowledge_dir)
+    except KnowledgeBaseInvalid as exc:
+        log.error("the knowledge base in %s is invalid:\n%s", settings.knowledge_dir, exc)
+        return 1
+    bot = build_bot(settings, engine, AsyncStore.open(settings.data_dir), **options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s; shutting down", s.name), asyncio.ensure_future(bot.close())))
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        async with bot:
+            await bot.start(settings.token)
+    except discord.LoginFailure:
+        log.error("Discord rejected DISCORD_TOKEN (login failed). Check the token in the developer portal.")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the developer portal (Bot tab).")
+        return 1
+    return 0
+
+
+def run(settings: Settings) -> int:
+    if not settings.token:
+        print("Configuration error: DISCORD_TOKEN: is required to run the Discord bot", file=sys.stderr)
+        return 2
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level))
+    return asyncio.run(serve(settings))
