@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     un.add_argument("--limit", type=int, default=20)
     un.add_argument("--days", type=float, default=30.0)
     sub.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
+    health = sub.add_parser("health", help="exit 0 if the running bot touched DATA_DIR/heartbeat recently")
+    health.add_argument("--max-age", type=float, default=120.0, help="seconds (default 120)")
     return p
 
 
@@ -127,6 +129,19 @@ def cmd_unanswered(args) -> int:
         print(f"{row.count:>4} × {row.text}  (last {row.last_seen:%Y-%m-%d %H:%M} UTC)")
     store.close()
     return 0
+
+
+def cmd_health(args) -> int:
+    import time
+
+    path = _settings().data_dir / "heartbeat"
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        print(f"unhealthy: {path} does not exist (the bot has not connected yet)")
+        return 1
+    print(f"{'healthy' if age <= args.max_age else 'unhealthy'}: last heartbeat {age:.0f}s ago")
+    return 0 if age <= args.max_age else 1
 
 
 def cmd_discord(args) -> int:

@@ -19,8 +19,8 @@ class PlaceReport:
 def find_place(kb: KnowledgeBase, name: str, limit: int = 25) -> tuple[Jurisdiction | None, tuple[Jurisdiction, ...]]:
     """The jurisdiction a typed name means (id, name or alias, typos forgiven), plus the closest others.
 
-    Uses WRatio only to rank autocomplete-style candidates; an exact pick needs a normalized equal
-    name or a ratio of at least 85, so "wash" does not silently become Washington state."""
+    WRatio ranks autocomplete-style candidates; a pick needs an equal normalized name, a plain ratio
+    of at least 85 (typos), or a partial match that leads every other place by a clear margin."""
     query = normalize(name)
     names: dict[str, str] = {}
     for j in kb.jurisdictions.values():
@@ -33,12 +33,17 @@ def find_place(kb: KnowledgeBase, name: str, limit: int = 25) -> tuple[Jurisdict
         return exact, (exact,)
     ranked = process.extract(query, list(names), scorer=fuzz.WRatio, processor=None, limit=None)
     ordered: list[Jurisdiction] = []
-    for alias, _score, _ in ranked:
+    scores: list[float] = []
+    for alias, score, _ in ranked:
         j = kb.jurisdictions[names[alias]]
         if j not in ordered:
             ordered.append(j)
+            scores.append(score)
     best = process.extractOne(query, list(names), scorer=fuzz.ratio, processor=None, score_cutoff=85)
     exact = kb.jurisdictions[names[best[0]]] if best else None
+    # A clear partial match ("mile high" for "mile high city") is a pick too, when nothing else is close.
+    if exact is None and scores and scores[0] >= 88 and (len(scores) == 1 or scores[0] - scores[1] >= 10):
+        exact = ordered[0]
     return exact, tuple(ordered[:limit])
 
 
