@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, Analyzer
 from .answer_types import provided_by
 from .model import Entry, KnowledgeBase
+from .text import normalize
 
 # How much one occurrence of a term counts, by where it occurs. Phrasings and keywords are written
 # to be matched; the answer and quotes are prose, so their words count for less.
@@ -41,8 +42,6 @@ class SearchIndex:
         self.analyzer = Analyzer(kb.synonyms, entities)
         self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
         self.provides = {e.id: provided_by(e.quotes) for e in self.entries}
-        for e in self.entries:
-            self.analyzer.add_vocabulary((*e.questions, *e.keywords, e.topic, e.answer, *e.quotes))
 
         self._weights: list[dict[str, float]] = []  # per entry: term -> match quality (0..1)
         self._phrasings: list[tuple[str, ...]] = []  # per entry: sorted term strings of its phrasings
@@ -56,7 +55,12 @@ class SearchIndex:
             for field, texts in self._fields(e):
                 weight = FIELD_WEIGHTS[field]
                 for text in texts:
-                    terms = self.analyzer.terms(text) if field != "entities" else (text,)
+                    if field == "entities":
+                        terms = (text,)
+                    else:
+                        tokens = normalize(text).split()
+                        self.analyzer.add_words(tokens)  # the typo-correction vocabulary
+                        terms = self.analyzer.terms_of(tokens)
                     for t in set(terms):
                         tf[t] = tf.get(t, 0.0) + weight
                     if field == "questions":

@@ -7,6 +7,7 @@ carries all the errors, so a reload can keep serving the knowledge base it had.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -74,16 +75,9 @@ class _Reader:
     # -- files -----------------------------------------------------------------------------------
     def read_file(self, path: Path):
         rel = self.rel(path)
-        if path.is_symlink() or not path.resolve().is_relative_to(self.root.resolve()):
-            target = path.resolve()
-            if not target.is_relative_to(self.root.resolve()):
-                self.problem(rel, 1, f"points outside the knowledge directory (to {target}); refused")
-                return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            self.problem(rel, 1, f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
+        raw = _read_regular_file(self, rel, 1, path, self.root, "file")
+        if raw is None:
             return None
-        raw = path.read_bytes()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -97,9 +91,17 @@ class _Reader:
                     return None
         try:
             data = load_with_lines(text)
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+            at = text.find(chr(exc.character))
+            line = text[:at].count("\n") + 1 if at >= 0 else 1
+            self.problem(rel, line, f"YAML syntax error: character U+{exc.character:04X} is not allowed in YAML")
+            return None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
+            started = getattr(exc, "context_mark", None)
+            if mark and started and started.line != mark.line:
+                what += f" (what is unfinished starts at line {started.line + 1})"
             self.problem(rel, mark.line + 1 if mark else 1, f"YAML syntax error: {what or exc}")
             return None
         except RecursionError:
@@ -129,23 +131,26 @@ class _Reader:
             self.problem(file, line, f"each item of {section!r} must be a mapping, got {_kind(item)}")
             return None
         schema = _SCHEMAS[section]
-        out: dict = {"where": Where(file, item.line)}
+        out: dict = {"where": Where(file, item.line), "lines": {k: item.line_of(k) for k in item}}
         ok = True
         for key in item:
-            if key not in schema:
+            if key not in schema:  # reported, but the rest of the record is still checked
                 self.problem(file, item.line_of(key), f"unknown key {key!r} in {section} (allowed: {', '.join(schema)})")
-                ok = False
         for key, (kind, required) in schema.items():
             value = item.get(key)
             kline = item.line_of(key)
             if value is None:
                 if required:
-                    self.problem(file, item.line, f"missing required field {key!r}" + _named(item))
+                    self.problem(file, kline, f"missing required field {key!r}" + _named(item))
                     ok = False
                 out[key] = () if kind == "list" else None
                 continue
             if isinstance(value, date | datetime) and kind == "str":
                 value = value.isoformat()
+            if kind == "id" and not isinstance(value, str):
+                self.problem(file, kline, f"{key!r} must be text like 'denver-364-days', got {_kind(value)} {value!r}")
+                ok = False
+                continue
             if kind in ("str", "id"):
                 if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
                     self.problem(file, kline, f"{key!r} must be non-empty text, got {_kind(value)}")
@@ -196,10 +201,13 @@ def _texts(pairs) -> tuple[str, ...]:
 def load_knowledge(directory: str | Path) -> KnowledgeBase:
     """Load and validate every *.yaml file under `directory`; raise KnowledgeBaseInvalid listing all errors."""
     root = Path(directory)
-    reader = _Reader(root)
-    if not root.is_dir():
+    # Resolved once: when `directory` is a symlink that a deploy swaps to a new tree, one load still
+    # reads one whole tree (never article.yaml from the old tree and entries/ from the new one).
+    tree = root.resolve()
+    reader = _Reader(tree)
+    if not tree.is_dir():
         raise KnowledgeBaseInvalid([Problem(None, f"knowledge directory {root} does not exist")])
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+    files = sorted(p for p in tree.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
     if not files:
         raise KnowledgeBaseInvalid([Problem(None, f"no .yaml files in {root}")])
     if len(files) > MAX_FILES:
@@ -232,7 +240,7 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
                     if rec:
                         raw[section].append((rec, rel))
 
-    source = _build_source(reader, root, source_records)
+    source = _build_source(reader, tree, source_records)
     jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
     actors = _unique(reader, "actor", [r for r, _ in raw["actors"]])
     entries = _unique(reader, "entry", [r for r, _ in raw["entries"]])
@@ -301,16 +309,44 @@ def _build_source(reader, root: Path, records: list[dict]) -> Source | None:
     rec = records[0]
     if any(rec[k] is None for k in _SCHEMAS["source"]):
         return None
-    path = (root / rec["file"]).resolve()
-    if not path.is_relative_to(root.resolve()):
-        reader.problem(rec["where"].file, rec["where"].line, f"source file {rec['file']!r} is outside the knowledge directory")
+    file, line = rec["where"].file, rec["lines"].get("file", rec["where"].line)
+    raw = _read_regular_file(reader, file, line, root / rec["file"], root, f"source file {rec['file']!r}")
+    if raw is None:
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reader.problem(rec["where"].file, rec["where"].line, f"cannot read source file {rec['file']!r}: {exc}")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reader.problem(file, line, f"cannot read source file {rec['file']!r}: {exc}")
         return None
     return Source(**{k: rec[k] for k in _SCHEMAS["source"]}, text=text)
+
+
+def _read_regular_file(reader, file: str, line: int, path: Path, root: Path, what: str) -> bytes | None:
+    """The bytes of a regular file inside `root`, at most MAX_FILE_BYTES; None (problem recorded) otherwise.
+
+    Broken or looping links, links out of the directory, FIFOs and devices (which would block or
+    never end) and oversized files are refused before anything is read."""
+    try:
+        target = path.resolve()  # follows links; a missing target fails at stat() below
+        if not target.is_relative_to(root.resolve()):
+            reader.problem(file, line, f"{what} points outside the knowledge directory (to {target}); refused")
+            return None
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            reader.problem(file, line, f"{what} is not a regular file; refused")
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            reader.problem(file, line, f"{what} is {info.st_size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit")
+            return None
+        with open(target, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: symlink loop; ValueError: NUL in the name
+        reader.problem(file, line, f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        reader.problem(file, line, f"{what} grew past the {MAX_FILE_BYTES / 1e6:.0f} MB limit while being read")
+        return None
+    return raw
 
 
 def _unique(reader, what: str, records: list[dict]) -> dict[str, dict]:
@@ -331,7 +367,7 @@ def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, 
     for ident, rec in entries.items():
         file = rec["where"].file
         if rec["kind"] not in ENTRY_KINDS:
-            reader.problem(file, rec["where"].line, f"entry {ident!r}: kind {rec['kind']!r} is not one of {', '.join(ENTRY_KINDS)}")
+            reader.problem(file, rec["lines"].get("kind", rec["where"].line), f"entry {ident!r}: kind {rec['kind']!r} is not one of {', '.join(ENTRY_KINDS)}")
         for field_name, known, what in (("jurisdictions", jurisdictions, "jurisdiction"), ("actors", actors, "actor"), ("related", entries, "entry")):
             for ref, line in rec[field_name]:
                 if ref not in known:

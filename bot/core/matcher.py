@@ -95,9 +95,7 @@ class Matcher:
     def match(self, question: str) -> Match:
         question = question[: self.tuning.max_question_chars]
         intent = classify(question)
-        analyzer = self.index.analyzer
-        normalized, unknown = analyzer.fix_typos(normalize(question))
-        terms = analyzer.terms(normalized)
+        terms, unknown = self.index.analyzer.analyze(question)
         entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
         if intent is not Intent.QUESTION:
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
@@ -105,7 +103,7 @@ class Matcher:
         ranked = self._rank(terms)
         decision = self._decide(terms, entities, ranked)
         if decision is Decision.ANSWER:
-            wanted = asks_for(normalized)
+            wanted = asks_for(normalize(question))
             if wanted and not wanted & self.index.provides[ranked[0].entry.id]:
                 decision = Decision.DECLINE  # e.g. asks for a name the article never gives
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))

@@ -155,6 +155,13 @@ class AskBotMixin:
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.CheckFailure):
             return  # the check already told the user
+        original = getattr(error, "original", error)
+        if isinstance(original, discord.NotFound) and original.code == 10062:
+            # Unknown interaction: the 3-second deadline passed before a defer() reached Discord. Not a
+            # bug in the command, and any further response would fail the same way.
+            log.warning("interaction %s expired before the bot could answer /%s", interaction.id,
+                        interaction.command.name if interaction.command else "?")
+            return
         log.exception("slash command /%s failed", interaction.command.name if interaction.command else "?", exc_info=error)
         await self.respond(interaction, ephemeral=True, content="Sorry — something went wrong answering that.")
 
