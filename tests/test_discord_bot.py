@@ -215,3 +215,32 @@ async def test_about_describes_the_article_and_the_kb(running):
     assert "The Washington Times" in embed["description"] and "Stephen Dinan" in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Entries"] == str(len(running.bot.engine.snapshot.kb.entries))
+
+
+async def test_jurisdictions_paginate_on_a_large_kb_and_pages_turn(fake, tmp_path, data_dir):
+    from helpers.kb import write_kb
+
+    places = [{"id": f"town-{i}", "name": f"Town {i:02d}", "kind": "city", "summary": "S" * 900} for i in range(60)]
+    kb = write_kb(tmp_path / "big", "The council met. Town 01 voted.\n", [
+        {"id": "met", "topic": "Meeting", "kind": "fact", "answer": "The article reports a meeting.",
+         "questions": ["did the council meet?"], "quotes": ["The council met."], "jurisdictions": ["town-1"]}],
+        jurisdictions=places)
+    async with start_bot(fake, knowledge_dir=kb, data_dir=data_dir):
+        cb = await fake.run_command("jurisdictions")
+        first = _embed(cb.json)
+        assert len(first["fields"]) <= 25 and "page 1 of" in first["footer"]["text"]
+        total = sum(len(f["name"]) + len(f["value"]) for f in first["fields"]) + len(first["title"]) + len(first["description"])
+        assert total <= 6000
+        next_id = [c for c in _custom_ids(cb.json) if c.startswith("ata:jl:")][-1]
+        turned = await fake.click(next_id)  # on the message the command's response created
+        assert turned.json["type"] == 7  # UPDATE_MESSAGE
+        assert "page 2 of" in _embed(turned.json)["footer"]["text"]
+
+
+async def test_sharded_client_connects_and_answers(fake, kb_dir, data_dir):
+    import discord
+
+    async with start_bot(fake, knowledge_dir=kb_dir, data_dir=data_dir, shard_count=1, shard_ids=(0,)) as running:
+        assert isinstance(running.bot, discord.AutoShardedClient) and running.bot.shard_ids == [0]
+        _, reply = await _mention(fake, "what did denver do?")
+        assert "364" in _embed(reply.json)["description"]

@@ -49,6 +49,7 @@ class SearchIndex:
         # and only by the prose weight where it is only in the answer or quotes: "article" is in
         # nearly every answer ("The article reports…") but in few phrasings, and must stay telling.
         df: dict[str, float] = {}
+        analyzed: dict[str, frozenset[str]] = {}  # the same quote or answer text is analysed once
         for e in self.entries:
             tf: dict[str, float] = {}
             phrasings = []
@@ -56,15 +57,15 @@ class SearchIndex:
                 weight = FIELD_WEIGHTS[field]
                 for text in texts:
                     if field == "entities":
-                        terms = (text,)
-                    else:
+                        terms = frozenset((text,))
+                    elif (terms := analyzed.get(text)) is None:
                         tokens = normalize(text).split()
                         self.analyzer.add_words(tokens)  # the typo-correction vocabulary
-                        terms = self.analyzer.terms_of(tokens)
-                    for t in set(terms):
+                        terms = analyzed[text] = frozenset(self.analyzer.terms_of(tokens))
+                    for t in terms:
                         tf[t] = tf.get(t, 0.0) + weight
                     if field == "questions":
-                        phrasings.append(" ".join(sorted(set(terms))))
+                        phrasings.append(" ".join(sorted(terms)))
             quality = {t: w / (w + SATURATION) for t, w in tf.items()}
             self._weights.append(quality)
             self._phrasings.append(tuple(phrasings))
