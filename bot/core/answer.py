@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class AnswerKind(str, Enum):
+class AnswerKind(StrEnum):
     ENTRY = "entry"  # an article-sourced answer to the question
     OPINION = "opinion"  # asked for the bot's view: a refusal plus the sides the article reports
     JURISDICTION = "jurisdiction"  # a place named alone: what the article says of it

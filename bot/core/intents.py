@@ -5,12 +5,12 @@ matcher; prompt-injection text gets no special treatment and simply matches noth
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 from .text import normalize
 
 
-class Intent(str, Enum):
+class Intent(StrEnum):
     QUESTION = "question"
     EMPTY = "empty"
     CHITCHAT = "chitchat"

@@ -98,10 +98,10 @@ class _Reader:
             return None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            what = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x)
-            started = getattr(exc, "context_mark", None)
-            if mark and started and started.line != mark.line:
-                what += f" (what is unfinished starts at line {started.line + 1})"
+            context, started = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+            if context and mark and started and started.line != mark.line:  # e.g. where an unclosed [ or " opened
+                context = f"{context} (started at line {started.line + 1})"
+            what = " ".join(str(x) for x in (context, getattr(exc, "problem", None)) if x)
             self.problem(rel, mark.line + 1 if mark else 1, f"YAML syntax error: {what or exc}")
             return None
         except RecursionError:
@@ -215,6 +215,7 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
 
     raw: dict[str, list[tuple[dict, str]]] = {s: [] for s in SECTIONS}
     source_records: list[dict] = []
+    source_sections = 0
     synonyms: dict[str, tuple[str, ...]] = {}
     variant_at: dict[str, Where] = {}
     for path in files:
@@ -227,6 +228,7 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
                 continue
             value, line = data[section], data.line_of(section)
             if section == "source":
+                source_sections += 1
                 rec = reader.record("source", value, rel, line)
                 if rec:
                     source_records.append(rec)
@@ -240,7 +242,7 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
                     if rec:
                         raw[section].append((rec, rel))
 
-    source = _build_source(reader, tree, source_records)
+    source = _build_source(reader, tree, source_records, source_sections)
     jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
     actors = _unique(reader, "actor", [r for r, _ in raw["actors"]])
     entries = _unique(reader, "entry", [r for r, _ in raw["entries"]])
@@ -299,9 +301,10 @@ def _read_synonyms(reader, value, rel, line, synonyms, variant_at) -> None:
         synonyms[canon] = synonyms.get(canon, ()) + tuple(kept)
 
 
-def _build_source(reader, root: Path, records: list[dict]) -> Source | None:
+def _build_source(reader, root: Path, records: list[dict], sections: int) -> Source | None:
     if not records:
-        reader.problem(None, None, "no 'source' section: one file must describe the article (see article.yaml)")
+        if not sections:  # a source section that is there but invalid has had its problems reported
+            reader.problem(None, None, "no 'source' section: one file must describe the article (see article.yaml)")
         return None
     if len(records) > 1:
         for rec in records[1:]:

@@ -13,7 +13,7 @@ Confidence blends three pieces of evidence, each 0..1:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX
 from .answer_types import asks_for
@@ -35,7 +35,7 @@ class Tuning:
     max_question_chars: int = 1000  # longer messages are cut before matching
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     ANSWER = "answer"
     SUGGEST = "suggest"
     PLACE = "place"  # the question only names a place the article covers in several entries

@@ -26,20 +26,27 @@ async def sync_if_changed(tree: app_commands.CommandTree, data_dir: Path, dev_gu
         tree.copy_global_to(guild=guild)
     scope = f"guild-{dev_guild_id}" if guild else "global"
     state_file = data_dir / "command-sync.json"
-    try:
-        state = json.loads(state_file.read_text())
-    except (OSError, ValueError):
-        state = {}
+    state = _read_state(state_file)
     digest = command_hash(tree, guild)
     if state.get(scope) == digest:
         log.info("slash commands unchanged since the last sync (%s); not syncing", scope)
         return False
     synced = await tree.sync(guild=guild)
     log.info("synced %d slash commands (%s)", len(synced), scope)
-    state[scope] = digest
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(json.dumps(state))
-    except OSError as exc:
-        log.warning("could not record the command sync in %s: %s", state_file, exc)
+    _write_state(state_file, {**state, scope: digest})
     return True
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_state(path: Path, state: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(state))
+    except OSError as exc:
+        log.warning("could not record the command sync in %s: %s", path, exc)
