@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .text import normalize
+
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 
 _ASKS = {
@@ -25,8 +27,8 @@ _ASKS = {
 }
 
 _PROVIDES = {
-    NAME: re.compile(r"\b[A-Z][a-z]+\.? (?:[A-Z]\. )?[A-Z][a-z]+"),
-    NUMBER: re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|single|dozen)\b", re.I),
+    NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),
+    NUMBER: re.compile(r"\d+|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I),
     DATE: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
         r"wednesday|thursday|friday|saturday|sunday|year|years|week|month|months|today|yesterday|\d{4})\b", re.I
@@ -43,5 +45,20 @@ def asks_for(normalized_question: str) -> frozenset[str]:
     return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(normalized_question))
 
 
-def provided_by(texts) -> frozenset[str]:
-    return frozenset(kind for kind, pattern in _PROVIDES.items() if any(pattern.search(t) for t in texts))
+Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kind found in the quotes
+
+
+def facts_in(texts) -> Facts:
+    found: dict[str, set[str]] = {}
+    for kind, pattern in _PROVIDES.items():
+        for text in texts:
+            for m in pattern.finditer(text):
+                found.setdefault(kind, set()).add(normalize(m.group(0)))
+    return {kind: tuple(sorted(values)) for kind, values in found.items()}
+
+
+def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> bool:
+    """True if the quotes hold a fact of a wanted kind that the question does not already contain:
+    "what was the Obama program called?" is not answered by the name "The Obama administration"."""
+    asked = f" {normalized_question} "
+    return any(f" {value} " not in asked for kind in wanted for value in facts.get(kind, ()))

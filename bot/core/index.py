@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, Analyzer
-from .answer_types import provided_by
+from .answer_types import facts_in
 from .model import Entry, KnowledgeBase
 from .text import normalize
 
@@ -41,7 +41,8 @@ class SearchIndex:
             entities[ACTOR_PREFIX + a.id] = a.aliases
         self.analyzer = Analyzer(kb.synonyms, entities)
         self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
-        self.provides = {e.id: provided_by(e.quotes) for e in self.entries}
+        self.jurisdiction_kinds = {j.id: j.kind for j in kb.jurisdictions.values()}
+        self.facts = {e.id: facts_in(e.quotes) for e in self.entries}  # names, numbers, dates quoted
 
         self._weights: list[dict[str, float]] = []  # per entry: term -> match quality (0..1)
         self._phrasings: list[tuple[str, ...]] = []  # per entry: sorted term strings of its phrasings

@@ -41,7 +41,7 @@ _OPINION = re.compile(
     r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
-    r"|\b(your|ur|yo) (own |personal |honest |real )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
+    r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
     r"preference|answer|feelings)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"

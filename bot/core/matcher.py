@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX
-from .answer_types import asks_for
+from .answer_types import asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .text import normalize
@@ -33,6 +33,9 @@ class Tuning:
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
+
+
+LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 
 
 class Decision(StrEnum):
@@ -73,7 +76,7 @@ class Match:
 
     @property
     def jurisdictions(self) -> tuple[str, ...]:
-        return tuple(e[len(JURISDICTION_PREFIX):] for e in self.entities if e.startswith(JURISDICTION_PREFIX))
+        return tuple(Matcher._jurisdictions_in(self.entities))
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -102,11 +105,23 @@ class Matcher:
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._rank(terms)
         decision = self._decide(terms, entities, ranked)
-        if decision is Decision.ANSWER:
-            wanted = asks_for(normalize(question))
-            if wanted and not wanted & self.index.provides[ranked[0].entry.id]:
-                decision = Decision.DECLINE  # e.g. asks for a name the article never gives
+        if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry, entities):
+            decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _fits(self, normalized: str, entry, entities: tuple[str, ...]) -> bool:
+        """Whether the best entry can answer this question at all, beyond sharing its words."""
+        wanted = asks_for(normalized)
+        if wanted and not provides(self.index.facts[entry.id], wanted, normalized):
+            return False  # asks for a name, number or date the quotes do not hold
+        # Asked about one place, an entry about another place is not an answer. Levels of government
+        # ("ICE", "the feds", "counties") are named in passing too often to count as the place asked about.
+        places = {p for p in self._jurisdictions_in(entities) if self.index.jurisdiction_kinds.get(p) not in LEVEL_KINDS}
+        return not (places and entry.jurisdictions and not places & set(entry.jurisdictions))
+
+    @staticmethod
+    def _jurisdictions_in(entities: tuple[str, ...]) -> list[str]:
+        return [e[len(JURISDICTION_PREFIX):] for e in entities if e.startswith(JURISDICTION_PREFIX)]
 
     def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
         found = self.index.search(terms)
