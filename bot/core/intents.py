@@ -16,6 +16,7 @@ class Intent(StrEnum):
     CHITCHAT = "chitchat"
     HELP = "help"
     OPINION = "opinion"
+    STATEMENT = "statement"  # "i got pulled over today": matched, but only answered on strong evidence
 
 
 _CHAT_WORDS = frozenset(
@@ -31,8 +32,12 @@ _CHAT_WORDS = frozenset(
 _HELP = re.compile(
     r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
     r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b|\bwho (made|built|created) (you|u)\b"
-    r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b"
+    r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
 )
+_THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
+# A remark about oneself or the topic, not a question: answered only on strong evidence.
+_STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
+_QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|which|whom|whose|is it|does|did|do|can|could|should|would|will|are|tell|explain|show|gimme|give me|summari[sz]e)\b")
 # The bot asked for its own stance. "Who is right?" or "is this a good idea?" are not here: those are
 # questions about the debate, answered with the sides the article reports.
 _YOU = r"(you|u|ya)"
@@ -57,6 +62,8 @@ def classify(text: str) -> Intent:
         return Intent.HELP
     if _OPINION.search(words):
         return Intent.OPINION
-    if all(w in _CHAT_WORDS for w in words.split()):
+    if all(w in _CHAT_WORDS for w in words.split()) or (_THANKS.match(words) and len(words.split()) <= 6):
         return Intent.CHITCHAT
+    if "?" not in text and _STATEMENT_START.match(words) and not _QUESTION_WORD.search(words):
+        return Intent.STATEMENT
     return Intent.QUESTION

@@ -31,6 +31,7 @@ class Tuning:
     unknown_weight: float = 1.0  # a word the KB has never seen weighs this times its rarest word
     answer_at: float = 0.50  # answer when the best entry reaches this…
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
+    statement_penalty: float = 0.15  # a remark, not a question, must clear answer_at by this much
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
 
@@ -100,11 +101,12 @@ class Matcher:
         intent = classify(question)
         terms, unknown = self.index.analyzer.analyze(question)
         entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
-        if intent is not Intent.QUESTION:
+        if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._rank(terms)
-        decision = self._decide(terms, entities, ranked)
+        bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
+        decision = self._decide(terms, entities, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry, entities):
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
@@ -130,7 +132,7 @@ class Matcher:
         scored.sort(key=lambda s: s.confidence, reverse=True)
         return tuple(scored)
 
-    def _decide(self, terms, entities, ranked) -> Decision:
+    def _decide(self, terms, entities, ranked, bar: float) -> Decision:
         t = self.tuning
         if not ranked:
             return Decision.DECLINE
@@ -140,7 +142,7 @@ class Matcher:
             if len(tagged) > 1:
                 return Decision.PLACE
         best = ranked[0].confidence
-        if best < t.answer_at:
+        if best < bar:
             return Decision.DECLINE
         if len(ranked) > 1 and ranked[1].confidence > best - t.margin:
             return Decision.SUGGEST
