@@ -31,7 +31,8 @@ class Answer:
     entry_id: str | None = None
     topic: str | None = None
     confidence: float = 0.0
-    suggestions: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # questions to offer, as shown
+    suggestion_ids: tuple[str, ...] = ()  # the entry each suggestion asks about, in the same order
     jurisdiction_id: str | None = None
     lines: tuple[str, ...] = field(default=())  # extra list lines (e.g. topics of a jurisdiction)
 

@@ -11,13 +11,19 @@ from .model import Entry, KnowledgeBase
 MAX_SUGGESTIONS = 3
 
 
+def suggesting(entries) -> dict:
+    """The suggestion fields of an Answer for these entries (at most three, no repeats)."""
+    unique = list(dict.fromkeys(entries))[:MAX_SUGGESTIONS]
+    return {"suggestions": tuple(e.suggestion for e in unique), "suggestion_ids": tuple(e.id for e in unique)}
+
+
 class Responder:
     def __init__(self, kb: KnowledgeBase, suggest_at: float):
         self.kb = kb
         self.suggest_at = suggest_at
         self.citation = kb.source.citation
         entries = list(kb.entries.values())
-        self._starters = tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS])
+        self._starters = suggesting(entries)
         # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
         self._sides = max((e for e in entries if e.kind == "sides"), key=lambda e: len(e.actors), default=None)
 
@@ -29,7 +35,7 @@ class Responder:
         return self._answer(
             match, kind, (prefix + entry.answer).strip(), quotes=entry.quotes, entry_id=entry.id,
             topic=entry.topic, confidence=confidence,
-            suggestions=tuple(self.kb.entries[r].suggestion for r in entry.related if r in self.kb.entries)[:MAX_SUGGESTIONS],
+            **suggesting(self.kb.entries[r] for r in entry.related if r in self.kb.entries),
         )
 
     def respond(self, match: Match) -> Answer:
@@ -42,11 +48,11 @@ class Responder:
         if match.decision is Decision.PLACE:
             return self.place(match, match.jurisdictions[0])
         if match.decision is Decision.SUGGEST:
-            close = [s.entry.suggestion for s in match.ranked if s.confidence >= best.confidence - 0.15]
+            close = [s.entry for s in match.ranked if s.confidence >= best.confidence - 0.15]
             return self._answer(
                 match, AnswerKind.SUGGEST,
                 "I'm not sure which part of the article you mean, so I won't guess.",
-                confidence=best.confidence, suggestions=tuple(close[:MAX_SUGGESTIONS]),
+                confidence=best.confidence, **suggesting(close),
             )
         return self._decline(match, about)
 
@@ -56,7 +62,7 @@ class Responder:
             refusal = "I don't have opinions of my own on this, and I won't pick a side. "
             if sides is None:
                 return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says.",
-                                    suggestions=self._starters)
+                                    **self._starters)
             return self._from_entry(match, sides, match.confidence, prefix=refusal + "Here is what the article reports: ")
         if match.intent is Intent.HELP:
             return self._answer(
@@ -64,12 +70,12 @@ class Responder:
                 f"I answer questions about {about}. Ask in your own words; every answer says who holds "
                 "each position and quotes the article word for word. I don't give opinions, and when the "
                 "article doesn't say something, I tell you so.",
-                suggestions=self._starters,
+                **self._starters,
             )
         if match.intent is Intent.CHITCHAT:
             return self._answer(match, AnswerKind.CHITCHAT, f"Hi! I answer questions about {about}.",
-                                suggestions=self._starters)
-        return self._answer(match, AnswerKind.EMPTY, f"Ask me a question about {about}.", suggestions=self._starters)
+                                **self._starters)
+        return self._answer(match, AnswerKind.EMPTY, f"Ask me a question about {about}.", **self._starters)
 
     def _decline(self, match: Match, about: str) -> Answer:
         confidence = match.confidence
@@ -81,7 +87,7 @@ class Responder:
                     match, AnswerKind.NOT_IN_ARTICLE,
                     f"The article doesn't say that. What it does report about {place.name}: {place.summary}",
                     confidence=confidence, jurisdiction_id=jid,
-                    suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+                    **suggesting(entries),
                 )
         for aid in match.actors:
             actor = self.kb.actors.get(aid)
@@ -90,19 +96,19 @@ class Responder:
                 return self._answer(
                     match, AnswerKind.NOT_IN_ARTICLE,
                     f"The article doesn't say that. It mentions {actor.name}: {actor.description}",
-                    confidence=confidence, suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+                    confidence=confidence, **suggesting(entries),
                 )
-        near = tuple(s.entry.suggestion for s in match.ranked if s.confidence >= self.suggest_at)
+        near = [s.entry for s in match.ranked if s.confidence >= self.suggest_at]
         if near:
             return self._answer(
                 match, AnswerKind.SUGGEST,
                 "I couldn't find that exactly in the article, and I won't guess.",
-                confidence=confidence, suggestions=near[:MAX_SUGGESTIONS],
+                confidence=confidence, **suggesting(near),
             )
         return self._answer(
             match, AnswerKind.OFF_TOPIC,
             f"I couldn't find that in the article. I only answer questions about {about}.",
-            confidence=confidence, suggestions=self._starters,
+            confidence=confidence, **self._starters,
         )
 
     def place(self, match: Match, jurisdiction_id: str) -> Answer:
@@ -112,5 +118,5 @@ class Responder:
         return self._answer(
             match, AnswerKind.JURISDICTION, f"{place.name} ({place.kind}): {place.summary}",
             confidence=match.confidence, jurisdiction_id=jurisdiction_id,
-            lines=tuple(e.topic for e in entries), suggestions=tuple(e.suggestion for e in entries[:MAX_SUGGESTIONS]),
+            lines=tuple(e.topic for e in entries), **suggesting(entries),
         )

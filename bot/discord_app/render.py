@@ -60,16 +60,22 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
-def answer_view(answer: Answer, suggestion_ids: list[str]) -> discord.ui.View | None:
+def answer_view(answer: Answer) -> discord.ui.View | None:
     """Helpful / Not helpful for a real answer; one button per suggested question on a close call."""
     view = discord.ui.View(timeout=None)
     if answer.entry_id and answer.answered:
         view.add_item(FeedbackButton(answer.entry_id, True))
         view.add_item(FeedbackButton(answer.entry_id, False))
-    for i, (entry_id, label) in enumerate(zip(suggestion_ids, answer.suggestions, strict=False)):
-        if len(view.children) >= limits.BUTTONS_PER_ROW * limits.ROWS:
+    # Row 0 is the feedback row; suggestions fill rows 1-4. A custom_id may appear only once in a
+    # message (Discord rejects the whole message otherwise), so a suggestion listed twice gets one button.
+    shown: set[str] = set()
+    for entry_id, label in zip(answer.suggestion_ids, answer.suggestions, strict=True):
+        row = 1 + len(shown) // limits.BUTTONS_PER_ROW
+        if row >= limits.ROWS:
             break
-        view.add_item(SuggestionButton(entry_id, label, row=1 + i // limits.BUTTONS_PER_ROW))
+        if entry_id not in shown:
+            shown.add(entry_id)
+            view.add_item(SuggestionButton(entry_id, label, row=row))
     return view if view.children else None
 
 
