@@ -27,6 +27,7 @@ from .triggers import is_for_bot, strip_bot_mention
 log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 HEARTBEAT_SECONDS = 30
+DRAIN_SECONDS = 5.0  # on shutdown, handlers already running get this long to finish (Docker waits 10 s)
 
 
 class AskBotMixin:
@@ -41,6 +42,9 @@ class AskBotMixin:
         self.tree.on_error = self.on_app_command_error
         register_commands(self.tree, self)
         self._background: set[asyncio.Task] = set()
+        self._inflight: set[asyncio.Task] = set()  # handlers running now; close() lets them finish
+        self._draining = False
+        self.tree.interaction_check = self._tree_accepts
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -74,19 +78,42 @@ class AskBotMixin:
             self._spawn(self.store.record_declined(question, guild_id, channel_id))
         return answer
 
-    def suggestion_ids(self, answer: Answer) -> list[str]:
-        by_text = {e.suggestion: e.id for e in self.engine.snapshot.kb.entries.values()}
-        return [by_text[s] for s in answer.suggestions if s in by_text]
-
     def render(self, answer: Answer) -> dict:
         kwargs = {"embed": answer_embed(answer), "allowed_mentions": NO_PINGS}
-        view = answer_view(answer, self.suggestion_ids(answer))
+        view = answer_view(answer)
         if view is not None:
             kwargs["view"] = view
         return kwargs
 
+    # -- graceful shutdown ---------------------------------------------------------------------------
+    def _accept(self) -> bool:
+        """Register the running handler so close() waits for it; False (drop the event) once shutting down."""
+        if self._draining:
+            return False
+        task = asyncio.current_task()
+        if task is not None and task not in self._inflight:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return True
+
+    async def _tree_accepts(self, interaction: discord.Interaction) -> bool:
+        return self._accept()
+
+    async def _drain(self) -> None:
+        """Stop taking new events and give the handlers already running (answer, reply, feedback write)
+        up to DRAIN_SECONDS to finish, before discord.py closes the HTTP session under them."""
+        self._draining = True
+        pending = {t for t in self._inflight if t is not asyncio.current_task() and not t.done()}
+        if pending:
+            log.info("shutting down: letting %d running handler(s) finish", len(pending))
+            _, late = await asyncio.wait(pending, timeout=DRAIN_SECONDS)
+            if late:
+                log.warning("shutting down: %d handler(s) still running after %.0fs; closing anyway", len(late), DRAIN_SECONDS)
+
     async def on_message(self, message: discord.Message) -> None:
         if self.user is None or not is_for_bot(message, self.user, self.settings.answer_channel_ids):
+            return
+        if not self._accept():
             return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
@@ -123,6 +150,8 @@ class AskBotMixin:
 
     # -- buttons ---------------------------------------------------------------------------------
     async def on_feedback(self, interaction: discord.Interaction, entry_id: str, helpful: bool) -> None:
+        if not self._accept():
+            return
         question = ""
         if interaction.message and interaction.message.embeds:
             author = interaction.message.embeds[0].author.name or ""
@@ -134,7 +163,7 @@ class AskBotMixin:
         await self.respond(interaction, ephemeral=True, content=text)
 
     async def on_suggestion(self, interaction: discord.Interaction, entry_id: str) -> None:
-        if not await self.check_cooldown(interaction):
+        if not self._accept() or not await self.check_cooldown(interaction):
             return
         entry = self.engine.snapshot.kb.entries.get(entry_id)
         if entry is None:
@@ -144,6 +173,8 @@ class AskBotMixin:
         await self.respond(interaction, **self.render(answer))
 
     async def on_page(self, interaction: discord.Interaction, page: int) -> None:
+        if not self._accept():
+            return
         from .commands import jurisdiction_page
 
         embed, view = jurisdiction_page(self, page)
@@ -166,6 +197,8 @@ class AskBotMixin:
         await self.respond(interaction, ephemeral=True, content="Sorry — something went wrong answering that.")
 
     async def close(self) -> None:
+        if not self._draining:
+            await self._drain()
         await super().close()
         for task in list(self._background):
             task.cancel()
