@@ -110,3 +110,28 @@ def test_docker_compose_runs_what_the_readme_says_with_paths_that_exist():
     from bot.settings import Settings
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in env_example, name
+
+
+def test_discord_unreachable_at_start_is_a_clear_message_not_a_traceback(tmp_path):
+    env = {**ENV, "DISCORD_TOKEN": "secret-token-value", "DATA_DIR": str(tmp_path)}
+    code = (
+        "import discord, sys; discord.http.Route.BASE = 'http://127.0.0.1:9/api/v10'; "
+        "from bot.cli import main; sys.exit(main(['discord']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert out.returncode == 1
+    assert "cannot reach Discord" in out.stderr and "Traceback" not in out.stderr
+    assert "secret-token-value" not in out.stdout + out.stderr
+
+
+def test_unanswered_prints_the_declined_questions_most_frequent_first(tmp_path):
+    from bot.curator.store import Store
+
+    store = Store(tmp_path / "curator.sqlite3")
+    store.record_declined("who is the mayor of brooklyn")
+    for _ in range(3):
+        store.record_declined("what's the population of denver")
+    store.close()
+    out = run("unanswered", env={**ENV, "DATA_DIR": str(tmp_path)})
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0 and "3 × what's the population of denver" in lines[0] and "1 × who is the mayor" in lines[1]

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from ..core.engine import Engine
@@ -39,6 +40,9 @@ async def serve(settings: Settings, **options) -> int:
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error("ANSWER_CHANNEL_IDS needs the Message Content intent: enable it in the developer portal (Bot tab).")
+        return 1
+    except (aiohttp.ClientError, OSError) as exc:
+        log.error("cannot reach Discord (%s: %s); check the network, then start again", type(exc).__name__, exc)
         return 1
     return 0
 
