@@ -144,6 +144,14 @@ class Matcher:
         best = ranked[0].confidence
         if best < bar:
             return Decision.DECLINE
-        if len(ranked) > 1 and ranked[1].confidence > best - t.margin:
+        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._holder_decides(entities, ranked):
             return Decision.SUGGEST
         return Decision.ANSWER
+
+    def _holder_decides(self, entities, ranked) -> bool:
+        """A close call is settled when the question names the holder of the leading entry's
+        position and not of the runner-up's: "what did police say about the SSN rule?" asks for
+        the police's position, not the policy they object to."""
+        actors = {e[len(ACTOR_PREFIX):] for e in entities if e.startswith(ACTOR_PREFIX)}
+        holder = lambda s: s.entry.actors[0] if s.entry.actors else None  # noqa: E731
+        return bool(actors) and holder(ranked[0]) in actors and holder(ranked[1]) not in actors
