@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from helpers.fake_discord import FakeDiscord
 from helpers.running import start_bot
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.kb import write_kb
 
 from bot.core.answer import AnswerKind
 from bot.core.engine import load_snapshot
 from bot.core.evaluation import evaluate, load_questions
 from bot.core.text import normalize, stem
-from helpers.kb import write_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
