@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from helpers.fake_discord import FakeDiscord
+from helpers.payloads import embed_of as _embed
 
 from bot.core.engine import Engine
 from bot.core.loader import MAX_FILE_BYTES, KnowledgeBaseInvalid, load_knowledge
@@ -798,12 +799,6 @@ def test_fixing_the_file_after_a_failed_reload_recovers(base, real, tmp_path):
 
 # ---------------------------------------------------------------------------------------------------
 # end to end: /reload as an admin through the fake Discord
-
-
-def _embed(body: dict) -> dict:
-    embeds = body.get("embeds") or body.get("data", {}).get("embeds") or []
-    assert embeds, f"no embed in {body}"
-    return embeds[0]
 
 
 E2E_VARIANTS = ["syntax-unclosed-flow-list-in-a-real-file", "quote-not-in-the-article", "alias-bomb-billion-laughs"]

@@ -5,30 +5,14 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from helpers.fake_discord import FakeDiscord
+from helpers.payloads import custom_ids as _custom_ids
+from helpers.payloads import embed_of as _embed
+from helpers.payloads import mention as _mention
 from helpers.running import start_bot
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 
 NO_PINGS = {"parse": []}
-
-
-def _embed(body: dict) -> dict:
-    embeds = body.get("embeds") or body.get("data", {}).get("embeds") or []
-    assert embeds, f"no embed in {body}"
-    return embeds[0]
-
-
-def _custom_ids(body: dict) -> list[str]:
-    rows = body.get("components") or body.get("data", {}).get("components") or []
-    return [c["custom_id"] for row in rows for c in row["components"]]
-
-
-async def _mention(fake: FakeDiscord, text: str, **kw) -> dict:
-    since = fake.request_count
-    msg = await fake.send_message(f"<@{fake.application_id}> {text}", mentions=[fake.bot_user], **kw)
-    reply = await fake.wait_for_message(since=since)
-    return msg, reply
 
 
 async def test_mention_gets_an_attributed_answer_with_the_verbatim_quote(running):

@@ -101,13 +101,6 @@ class MiniClient(discord.Client):
 
 
 @pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as f:
-        yield f
-        assert not f.errors, f.errors
-
-
-@pytest_asyncio.fixture
 async def client(fake: FakeDiscord) -> AsyncIterator[MiniClient]:
     bot = MiniClient(fake.guild_id)
     task = asyncio.create_task(bot.start(TOKEN))

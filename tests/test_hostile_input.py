@@ -18,6 +18,7 @@ from pathlib import Path
 import discord
 import pytest
 from helpers.fake_discord import FakeDiscord
+from helpers.payloads import embed_of as _embed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -338,12 +339,6 @@ def check_no_pings(fake: FakeDiscord, since: int) -> int:
                 check_embed_dict(embed)
             check_components(body.get("components") or [])
     return seen
-
-
-def _embed(body: dict) -> dict:
-    embeds = body.get("embeds") or body.get("data", {}).get("embeds") or []
-    assert embeds, f"no embed in {body}"
-    return embeds[0]
 
 
 def _an_answered_question(bot) -> tuple[str, Answer]:

@@ -28,6 +28,9 @@ import discord
 import pytest
 import yaml
 from helpers.fake_discord import FakeDiscord, Permissions
+from helpers.payloads import custom_ids as _custom_ids
+from helpers.payloads import embed_of as _embed
+from helpers.payloads import mention as _mention
 from helpers.running import TOKEN, start_bot
 
 from bot.core import loader as loader_module
@@ -46,25 +49,6 @@ AUTHOR_A, AUTHOR_B = "(KB-A)", "(KB-B)"
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
-
-
-def _embed(body: dict) -> dict:
-    embeds = body.get("embeds") or body.get("data", {}).get("embeds") or []
-    assert embeds, f"no embed in {body}"
-    return embeds[0]
-
-
-def _custom_ids(body: dict) -> list[str]:
-    rows = body.get("components") or body.get("data", {}).get("components") or []
-    return [c["custom_id"] for row in rows for c in row["components"]]
-
-
-async def _mention(fake: FakeDiscord, text: str, *, timeout: float = 5.0, **kw):
-    since = fake.request_count
-    msg = await fake.send_message(f"<@{fake.application_id}> {text}", mentions=[fake.bot_user], **kw)
-    reply = await fake.wait_for_message(lambda r: str((r.json or {}).get("message_reference", {}).get("message_id")) == msg["id"],
-                                        since=since, timeout=timeout)
-    return msg, reply
 
 
 def _edit_entries(directory: Path, edit) -> None:
