@@ -6,6 +6,7 @@ article doesn't say instead of answering something else."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import normalize
 
@@ -48,12 +49,19 @@ def asks_for(normalized_question: str) -> frozenset[str]:
 Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kind found in the quotes
 
 
+@lru_cache(maxsize=4096)
+def _facts_of(text: str) -> Facts:
+    found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
+    return {kind: tuple(sorted(values)) for kind, values in found.items() if values}
+
+
 def facts_in(texts) -> Facts:
+    """Facts of each kind in these quotes. Cached per quote: a large knowledge base quotes the same
+    few paragraphs of one article over and over."""
     found: dict[str, set[str]] = {}
-    for kind, pattern in _PROVIDES.items():
-        for text in texts:
-            for m in pattern.finditer(text):
-                found.setdefault(kind, set()).add(normalize(m.group(0)))
+    for text in texts:
+        for kind, values in _facts_of(text).items():
+            found.setdefault(kind, set()).update(values)
     return {kind: tuple(sorted(values)) for kind, values in found.items()}
 
 

@@ -366,6 +366,7 @@ def _unique(reader, what: str, records: list[dict]) -> dict[str, dict]:
 def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, Entry]:
     source_norm = normalize_quote(source.text) if source else None
     phrasing_at: dict[str, tuple[str, Where]] = {}
+    verified: dict[str, bool] = {}  # quotes repeat across entries; each is searched for once
     built: dict[str, Entry] = {}
     for ident, rec in entries.items():
         file = rec["where"].file
@@ -378,7 +379,9 @@ def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, 
         if rec["kind"] in ("position", "sides") and not rec["actors"]:
             reader.problem(file, rec["where"].line, f"entry {ident!r} states a position but names no actor holding it")
         for quote, line in rec["quotes"]:
-            if source_norm is not None and normalize_quote(quote) not in source_norm:
+            if quote not in verified:
+                verified[quote] = source_norm is None or normalize_quote(quote) in source_norm
+            if not verified[quote]:
                 reader.problem(file, line, f"entry {ident!r}: quote is not verbatim in the source: {quote[:80]!r}")
         for question, line in rec["questions"]:
             key = normalize(question)
