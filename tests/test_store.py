@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import sqlite3
@@ -38,12 +39,17 @@ def test_long_text_is_capped_and_empty_text_ignored(tmp_path):
 def test_feedback_hashes_users_with_a_per_install_salt(tmp_path):
     a, b = Store(tmp_path / "a" / "c.sqlite3"), Store(tmp_path / "b" / "c.sqlite3")
     assert a.hash_user(42) == a.hash_user(42) != b.hash_user(42)
-    assert "42" not in a.hash_user(42)
+    assert a.hash_user(42) != hashlib.sha256(b"42").hexdigest()[:32], "salted, not a plain hash of the id"
     a.record_feedback("denver-364-days", "what did denver do", True, 42)
     a.record_feedback("denver-364-days", "what did denver do", False, 43)
     assert a.feedback_counts() == {"denver-364-days": (1, 1)}
     reopened = Store(tmp_path / "a" / "c.sqlite3")
     assert reopened.hash_user(42) == a.hash_user(42), "the salt persists across restarts"
+    salt = tmp_path / "a" / "user-hash.salt"
+    assert len(salt.read_bytes()) == 32 and salt.stat().st_mode & 0o077 == 0, "a private 32-byte secret"
+    salt.write_bytes(b"")  # a crash mid-write once left it empty
+    with pytest.raises(ValueError, match="salt"):
+        Store(tmp_path / "a" / "c.sqlite3")
     for s in (a, b, reopened):
         s.close()
 

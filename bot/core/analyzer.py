@@ -17,6 +17,11 @@ JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
 
 
+def ids_with_prefix(terms, prefix: str) -> list[str]:
+    """The ids of the entity terms of one kind: ("j:denver", "a:vaughan"), "j:" -> ["denver"]."""
+    return [t[len(prefix):] for t in terms if t.startswith(prefix)]
+
+
 class PhraseMap:
     """Longest-match replacement of word sequences, scanning tokens left to right.
 
@@ -86,10 +91,6 @@ class Analyzer:
                 vocab.add(word)
                 self._stems.add(stem(word))
                 self._buckets.setdefault((word[0], len(word)), []).append(word)
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self._vocab)
 
     def correct(self, word: str) -> str | None:
         """The KB word a typo most likely meant, or None. Cached: users repeat their typos.

@@ -19,6 +19,8 @@ class AnswerKind(StrEnum):
 
 
 ANSWERED_KINDS = frozenset({AnswerKind.ENTRY, AnswerKind.OPINION, AnswerKind.JURISDICTION})
+# Questions the bot could not answer from the article: what curators see in /unanswered.
+DECLINED_KINDS = frozenset({AnswerKind.SUGGEST, AnswerKind.NOT_IN_ARTICLE, AnswerKind.OFF_TOPIC})
 
 
 @dataclass(frozen=True, slots=True)

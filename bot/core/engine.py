@@ -5,7 +5,7 @@ whole version, never a mix, and a failed reload leaves the old snapshot serving.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .answer import Answer
@@ -90,5 +90,4 @@ class Engine:
 
 def _content(entry) -> tuple:
     """An entry's content without its position in the file, so moving it is not a change."""
-    return (entry.topic, entry.kind, entry.questions, entry.keywords, entry.answer, entry.quotes,
-            entry.jurisdictions, entry.actors, entry.related)
+    return tuple(getattr(entry, f.name) for f in fields(entry) if f.name != "where")

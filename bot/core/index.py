@@ -74,7 +74,8 @@ class SearchIndex:
                 df[t] = df.get(t, 0.0) + min(1.0, w)
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5)  # an unknown word counts like the rarest known one
+        # An unknown word weighs like a word found in one phrasing of one entry.
+        self.unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5)
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for i, quality in enumerate(self._weights):
             for t, q in quality.items():
@@ -103,11 +104,9 @@ class SearchIndex:
         if not known:
             return SearchResult((), known_weight, unknown)
         partial: dict[int, float] = {}
-        rare = [t for t in query if len(self._postings.get(t, ())) <= self._rare_df] or query
+        rare = [t for t in known if len(self._postings[t]) <= self._rare_df] or known
         for t in rare:
-            w = self.idf.get(t)
-            if w is None:
-                continue
+            w = self.idf[t]
             for i, q in self._postings[t]:
                 partial[i] = partial.get(i, 0.0) + w * q
         if not partial:

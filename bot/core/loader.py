@@ -184,9 +184,11 @@ class _Reader:
 
 
 def _kind(value) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}.get(
-        type(value).__mro__[-2] if type(value).__mro__[-2] in (dict, list) else type(value), type(value).__name__
-    )
+    """How a YAML value reads to the person who wrote it."""
+    for types, name in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text"), (type(None), "nothing")):
+        if isinstance(value, types):
+            return name
+    return type(value).__name__
 
 
 def _named(item) -> str:
@@ -310,8 +312,6 @@ def _build_source(reader, root: Path, records: list[dict], sections: int) -> Sou
         for rec in records[1:]:
             reader.problem(rec["where"].file, rec["where"].line, f"second 'source' section (first at {records[0]['where']})")
     rec = records[0]
-    if any(rec[k] is None for k in _SCHEMAS["source"]):
-        return None
     file, line = rec["where"].file, rec["lines"].get("file", rec["where"].line)
     raw = _read_regular_file(reader, file, line, root / rec["file"], root, f"source file {rec['file']!r}")
     if raw is None:

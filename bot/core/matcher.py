@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX
+from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
 from .answer_types import asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
@@ -77,11 +77,11 @@ class Match:
 
     @property
     def jurisdictions(self) -> tuple[str, ...]:
-        return tuple(Matcher._jurisdictions_in(self.entities))
+        return tuple(ids_with_prefix(self.entities, JURISDICTION_PREFIX))
 
     @property
     def actors(self) -> tuple[str, ...]:
-        return tuple(e[len(ACTOR_PREFIX):] for e in self.entities if e.startswith(ACTOR_PREFIX))
+        return tuple(ids_with_prefix(self.entities, ACTOR_PREFIX))
 
 
 class Matcher:
@@ -118,12 +118,8 @@ class Matcher:
             return False  # asks for a name, number or date the quotes do not hold
         # Asked about one place, an entry about another place is not an answer. Levels of government
         # ("ICE", "the feds", "counties") are named in passing too often to count as the place asked about.
-        places = {p for p in self._jurisdictions_in(entities) if self.index.jurisdiction_kinds.get(p) not in LEVEL_KINDS}
+        places = {p for p in ids_with_prefix(entities, JURISDICTION_PREFIX) if self.index.jurisdiction_kinds.get(p) not in LEVEL_KINDS}
         return not (places and entry.jurisdictions and not places & set(entry.jurisdictions))
-
-    @staticmethod
-    def _jurisdictions_in(entities: tuple[str, ...]) -> list[str]:
-        return [e[len(JURISDICTION_PREFIX):] for e in entities if e.startswith(JURISDICTION_PREFIX)]
 
     def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
         found = self.index.search(terms)
@@ -137,7 +133,7 @@ class Matcher:
         if not ranked:
             return Decision.DECLINE
         if set(terms) <= set(entities) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX):
-            place = entities[0][len(JURISDICTION_PREFIX):]
+            place = ids_with_prefix(entities, JURISDICTION_PREFIX)[0]
             tagged = [s for s in ranked if place in s.entry.jurisdictions]
             if len(tagged) > 1:
                 return Decision.PLACE
@@ -152,6 +148,6 @@ class Matcher:
         """A close call is settled when the question names the holder of the leading entry's
         position and not of the runner-up's: "what did police say about the SSN rule?" asks for
         the police's position, not the policy they object to."""
-        actors = {e[len(ACTOR_PREFIX):] for e in entities if e.startswith(ACTOR_PREFIX)}
+        actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
         holder = lambda s: s.entry.actors[0] if s.entry.actors else None  # noqa: E731
         return bool(actors) and holder(ranked[0]) in actors and holder(ranked[1]) not in actors

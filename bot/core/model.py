@@ -3,11 +3,13 @@ swap a whole new one in with a single assignment while questions are being answe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 ENTRY_KINDS = ("fact", "position", "sides", "link")
+_WEEKDAY = re.compile(r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ class Source:
     @property
     def citation(self) -> str:
         """The source line under every answer."""
-        return f"{self.publisher}, {self.date_text.split(', ', 1)[-1]}, {self.author}"
+        return f"{self.publisher}, {_WEEKDAY.sub('', self.date_text)}, {self.author}"
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

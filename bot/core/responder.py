@@ -9,6 +9,7 @@ from .matcher import Decision, Match
 from .model import Entry, KnowledgeBase
 
 MAX_SUGGESTIONS = 3
+SUGGEST_WINDOW = 0.15  # on a close call, offer every entry within this much of the leader
 
 
 def suggesting(entries) -> dict:
@@ -30,10 +31,12 @@ class Responder:
     def _answer(self, match: Match, kind: AnswerKind, text: str, **kw) -> Answer:
         return Answer(question=match.question, kind=kind, text=text, citation=self.citation, **kw)
 
-    def _from_entry(self, match: Match, entry: Entry, confidence: float, prefix: str = "") -> Answer:
+    def entry_answer(self, question: str, entry: Entry, confidence: float = 1.0, prefix: str = "") -> Answer:
+        """The answer of one entry, as given for a question or a clicked suggestion."""
         kind = AnswerKind.OPINION if prefix else AnswerKind.ENTRY
-        return self._answer(
-            match, kind, (prefix + entry.answer).strip(), quotes=entry.quotes, entry_id=entry.id,
+        return Answer(
+            question=question, kind=kind, text=(prefix + entry.answer).strip(), citation=self.citation,
+            quotes=entry.quotes, entry_id=entry.id,
             topic=entry.topic, confidence=confidence,
             **suggesting(self.kb.entries[r] for r in entry.related if r in self.kb.entries),
         )
@@ -44,11 +47,11 @@ class Responder:
             return self._intent(match, about)
         best = match.best
         if match.decision is Decision.ANSWER:
-            return self._from_entry(match, best.entry, best.confidence)
+            return self.entry_answer(match.question, best.entry, best.confidence)
         if match.decision is Decision.PLACE:
             return self.place(match, match.jurisdictions[0])
         if match.decision is Decision.SUGGEST:
-            close = [s.entry for s in match.ranked if s.confidence >= best.confidence - 0.15]
+            close = [s.entry for s in match.ranked if s.confidence >= best.confidence - SUGGEST_WINDOW]
             return self._answer(
                 match, AnswerKind.SUGGEST,
                 "I'm not sure which part of the article you mean, so I won't guess.",
@@ -58,12 +61,15 @@ class Responder:
 
     def _intent(self, match: Match, about: str) -> Answer:
         if match.intent is Intent.OPINION:
-            sides = next((s.entry for s in match.ranked if s.entry.kind == "sides"), self._sides)
+            # The confidence shown is the sides entry's own, not that of whatever ranked first.
+            scored = next((s for s in match.ranked if s.entry.kind == "sides"), None)
+            sides = scored.entry if scored else self._sides
             refusal = "I don't have opinions of my own on this, and I won't pick a side. "
             if sides is None:
                 return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says.",
                                     **self._starters)
-            return self._from_entry(match, sides, match.confidence, prefix=refusal + "Here is what the article reports: ")
+            return self.entry_answer(match.question, sides, scored.confidence if scored else 0.0,
+                                     prefix=refusal + "Here is what the article reports: ")
         if match.intent is Intent.HELP:
             return self._answer(
                 match, AnswerKind.HELP,

@@ -77,7 +77,3 @@ def stem(word: str) -> str:
             return base
     return word
 
-
-def content_tokens(normalized: str) -> list[str]:
-    """Stemmed tokens of a normalized string, stopwords dropped."""
-    return [stem(w) for w in normalized.split() if w not in STOPWORDS]

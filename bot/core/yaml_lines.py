@@ -46,15 +46,15 @@ class _Builder:
     def build(self, node, depth: int = 0):
         if depth > MAX_DEPTH:
             raise ConstructorError(None, None, f"YAML nests deeper than {MAX_DEPTH} levels", node.start_mark)
-        if id(node) in self.seen:
+        if id(node) in self.seen:  # the composer hands back the same node for every *alias
             raise ConstructorError(None, None, "YAML aliases (*name) are not allowed here", node.start_mark)
+        self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR:
                 return node.value
             if node.tag not in self.scalars.yaml_constructors:
                 raise ConstructorError(None, None, f"unsupported tag {node.tag} (no safe constructor for it)", node.start_mark)
             return self.scalars.construct_object(node, deep=True)
-        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
                 raise ConstructorError(None, None, f"unsupported tag {node.tag} (no safe constructor for it)", node.start_mark)

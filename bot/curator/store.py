@@ -24,6 +24,7 @@ from ..core.text import normalize
 
 log = logging.getLogger(__name__)
 
+SALT_BYTES = 32
 MAX_TEXT = 500  # characters of a declined question kept; a 4,000-character wall is not stored whole
 
 _SCHEMA = """
@@ -72,14 +73,24 @@ class Store:
         self._salt = self._load_salt()
 
     def _load_salt(self) -> bytes:
-        """A per-install secret, so hashed user ids cannot be reversed by hashing every id."""
+        """A per-install secret, so hashed user ids cannot be reversed by hashing every id.
+
+        Created exclusively and privately (two processes sharing DATA_DIR agree on one salt) and
+        checked on read: an empty or short salt would make the hashes reversible."""
         path = self.path.parent / "user-hash.salt"
         try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            salt = os.urandom(32)
-            path.write_bytes(salt)
-            return salt
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(SALT_BYTES))
+                fh.flush()
+                os.fsync(fh.fileno())
+        salt = path.read_bytes()
+        if len(salt) != SALT_BYTES:
+            raise ValueError(f"{path}: the user-hash salt is damaged ({len(salt)} bytes); delete it to start a new one")
+        return salt
 
     def hash_user(self, user_id: int) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
@@ -144,7 +155,7 @@ class AsyncStore:
     def open(cls, data_dir: str | Path) -> AsyncStore | None:
         try:
             return cls(Store(Path(data_dir) / "curator.sqlite3"))
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, ValueError) as exc:
             log.error("curator database unavailable in %s (%s); answering without it", data_dir, exc)
             return None
 

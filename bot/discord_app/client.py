@@ -12,7 +12,7 @@ from pathlib import Path
 import discord
 from discord import app_commands
 
-from ..core.answer import Answer
+from ..core.answer import DECLINED_KINDS, Answer
 from ..core.engine import Engine
 from ..curator.store import AsyncStore
 from ..settings import Settings
@@ -41,7 +41,9 @@ class AskBotMixin:
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
         register_commands(self.tree, self)
-        self._background: set[asyncio.Task] = set()
+        self._background: set[asyncio.Task] = set()  # the heartbeat: cancelled on close
+        self._writes: set[asyncio.Task] = set()  # declined-question writes: awaited on close
+        self._connected = False
         self._inflight: set[asyncio.Task] = set()  # handlers running now; close() lets them finish
         self._draining = False
         self.tree.interaction_check = self._tree_accepts
@@ -52,18 +54,29 @@ class AskBotMixin:
             await sync_if_changed(self.tree, Path(self.settings.data_dir), self.settings.dev_guild_id)
         except discord.HTTPException as exc:  # a failed sync must not stop the bot answering
             log.error("slash command sync failed: %s", exc)
-        self._spawn(self._heartbeat())
+        self._spawn(self._heartbeat(), self._background)
 
-    def _spawn(self, coro) -> None:
+    @staticmethod
+    def _spawn(coro, tasks: set[asyncio.Task]) -> None:
         task = asyncio.create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def on_connect(self) -> None:
+        self._connected = True
+
+    async def on_resumed(self) -> None:
+        self._connected = True
+
+    async def on_disconnect(self) -> None:
+        self._connected = False
 
     async def _heartbeat(self) -> None:
-        """Touch DATA_DIR/heartbeat while connected; the Docker healthcheck reads its age."""
+        """Touch DATA_DIR/heartbeat while connected (not while stuck reconnecting); the Docker
+        healthcheck reads its age."""
         path = Path(self.settings.data_dir) / "heartbeat"
         while not self.is_closed():
-            if self.is_ready():
+            if self.is_ready() and self._connected:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.touch()
@@ -74,8 +87,8 @@ class AskBotMixin:
     # -- answering -------------------------------------------------------------------------------
     def ask(self, question: str, guild_id: int | None, channel_id: int | None) -> Answer:
         answer = self.engine.ask(question)
-        if not answer.answered and self.store is not None and answer.kind.value in ("not_in_article", "off_topic", "suggest"):
-            self._spawn(self.store.record_declined(question, guild_id, channel_id))
+        if answer.kind in DECLINED_KINDS and self.store is not None:
+            self._spawn(self.store.record_declined(question, guild_id, channel_id), self._writes)
         return answer
 
     def render(self, answer: Answer) -> dict:
@@ -165,12 +178,13 @@ class AskBotMixin:
     async def on_suggestion(self, interaction: discord.Interaction, entry_id: str) -> None:
         if not self._accept() or not await self.check_cooldown(interaction):
             return
-        entry = self.engine.snapshot.kb.entries.get(entry_id)
+        snapshot = self.engine.snapshot
+        entry = snapshot.kb.entries.get(entry_id)
         if entry is None:
             await self.respond(interaction, ephemeral=True, content="That entry is no longer in the knowledge base.")
             return
-        answer = self.ask(entry.suggestion, interaction.guild_id, interaction.channel_id)
-        await self.respond(interaction, **self.render(answer))
+        # The button names its entry: answer that entry, rather than matching its phrasing again.
+        await self.respond(interaction, **self.render(snapshot.responder.entry_answer(entry.suggestion, entry)))
 
     async def on_page(self, interaction: discord.Interaction, page: int) -> None:
         if not self._accept():
@@ -202,6 +216,8 @@ class AskBotMixin:
         await super().close()
         for task in list(self._background):
             task.cancel()
+        if self._writes:
+            await asyncio.wait(set(self._writes), timeout=DRAIN_SECONDS)
         if self.store is not None:
             await self.store.close()
             self.store = None

@@ -27,14 +27,23 @@ async def serve(settings: Settings, **options) -> int:
         return 1
     bot = build_bot(settings, engine, AsyncStore.open(settings.data_dir), **options)
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task] = []  # kept, and awaited below, so the whole close() runs to its end
+
+    def on_signal(sig: signal.Signals) -> None:
+        log.info("received %s; shutting down", sig.name)
+        if not closing:
+            closing.append(asyncio.ensure_future(bot.close()))
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
-            loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s; shutting down", s.name), asyncio.ensure_future(bot.close())))
+            loop.add_signal_handler(sig, on_signal, sig)
         except (NotImplementedError, RuntimeError):
             pass
     try:
         async with bot:
             await bot.start(settings.token)
+            if closing:
+                await closing[0]
     except discord.LoginFailure:
         log.error("Discord rejected DISCORD_TOKEN (login failed). Check the token in the developer portal.")
         return 1

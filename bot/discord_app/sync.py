@@ -24,7 +24,8 @@ async def sync_if_changed(tree: app_commands.CommandTree, data_dir: Path, dev_gu
     guild = discord.Object(id=dev_guild_id) if dev_guild_id else None
     if guild is not None:
         tree.copy_global_to(guild=guild)
-    scope = f"guild-{dev_guild_id}" if guild else "global"
+    # Keyed by application too: a new token (another application) with the same DATA_DIR must sync.
+    scope = f"{tree.client.application_id}:" + (f"guild-{dev_guild_id}" if guild else "global")
     state_file = data_dir / "command-sync.json"
     state = _read_state(state_file)
     digest = command_hash(tree, guild)

@@ -20,6 +20,10 @@ def looks_like_question(text: str) -> bool:
 def is_for_bot(message: discord.Message, me: discord.ClientUser, answer_channel_ids: tuple[int, ...]) -> bool:
     if message.author.bot or message.author.id == me.id:
         return False
+    if not message.content.strip():
+        # Without the Message Content intent, Discord sends no text for a reply that doesn't ping
+        # the bot: there is nothing to answer.
+        return False
     if message.guild is None:
         return True
     if me in message.mentions:
