@@ -227,3 +227,13 @@ async def test_sharded_client_connects_and_answers(fake, kb_dir, data_dir):
         assert isinstance(running.bot, discord.AutoShardedClient) and running.bot.shard_ids == [0]
         _, reply = await _mention(fake, "what did denver do?")
         assert "364" in _embed(reply.json)["description"]
+
+
+async def test_a_reply_without_text_is_ignored_not_answered_with_help(running):
+    fake = running.fake
+    _, reply = await _mention(fake, "what did denver do?")
+    since = fake.request_count
+    await fake.send_message("", referenced_message=reply.response)  # what Discord sends without the content intent
+    _, second = await _mention(fake, "who wrote the report?")
+    posted = [r for r in fake.requests[since:] if r.method == "POST" and r.path.endswith("/messages")]
+    assert posted == [second], "only the real question got a reply"

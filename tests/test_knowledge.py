@@ -138,3 +138,12 @@ def test_check_command_passes_on_the_repo_and_fails_with_file_line(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot", "check", str(kb_dir)], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1
     assert "actors.yaml:" in bad.stdout and "must be lowercase" in bad.stdout
+
+
+def test_aliases_of_any_kind_are_refused(tmp_path):
+    from bot.core.yaml_lines import load_with_lines
+
+    for text in ("a: &x hello\nb: *x\n", "a: &x [1]\nb: *x\n", "a: &x {k: v}\nb:\n  <<: *x\n"):
+        with pytest.raises(Exception, match="not allowed"):
+            load_with_lines(text)
+    assert load_with_lines("a: hello\nb: hello\n") == {"a": "hello", "b": "hello"}

@@ -139,3 +139,19 @@ def test_accuracy_floor_on_question_sets(snap, name):
     assert report.rate(report.in_correct, report.in_total) >= 0.70, report.lines()[:2]
     assert report.rate(report.in_wrong, report.in_total) <= 0.05, report.lines()[:2]
     assert report.rate(report.off_declined, report.off_total) >= 0.85, report.lines()[:2]
+
+
+def test_an_unknown_word_does_not_hide_answers_on_a_large_kb(tmp_path):
+    source = "".join(f"Town {i} raised the fee number {i}.\n" for i in range(120))
+    entries = [{"id": f"fee-{i}", "topic": f"Fee {i}", "kind": "fact", "answer": "The article reports a fee.",
+                "questions": [f"what did town {i} do with fee number {i}?"], "quotes": [f"Town {i} raised the fee number {i}."]}
+               for i in range(120)]
+    snap = load_snapshot(write_kb(tmp_path / "kb", source, entries))
+    plain = snap.match("what did town 7 do with fee number 7?")
+    with_unknown = snap.match("what did town 7 do with fee number 7 zzyzxq?")
+    assert plain.best.entry.id == "fee-7"
+    assert with_unknown.best is not None and with_unknown.best.entry.id == "fee-7"
+    assert with_unknown.confidence < plain.confidence, "the unknown word still costs confidence"
+    # Only words every entry has, plus one unknown word: the common words must still find candidates.
+    common = snap.index.search(["town", "fee", "number", "zzyzxq"])
+    assert common.candidates and common.unknown_terms == 1
