@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions" / "dev.yaml"
+DEFAULT_QUESTIONS = Path("tests") / "questions" / "dev.yaml"  # run from a checkout of the repository
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +52,7 @@ def _snapshot(directory: Path):
     try:
         return load_snapshot(directory)
     except KnowledgeBaseInvalid as exc:
-        print(f"The knowledge base in {directory} is invalid:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print(exc.report(directory), file=sys.stderr)
         raise SystemExit(1) from None
 
 
@@ -82,9 +80,7 @@ def cmd_check(args) -> int:
     try:
         kb = load_knowledge(directory)
     except KnowledgeBaseInvalid as exc:
-        print(f"{directory}: {len(exc.problems)} error(s)")
-        for problem in exc.problems:
-            print(f"  {problem}")
+        print(exc.report(directory))
         return 1
     snapshot = Snapshot.build(kb)
     phrasings = sum(len(e.questions) for e in kb.entries.values())
@@ -105,6 +101,9 @@ def cmd_check(args) -> int:
 def cmd_eval(args) -> int:
     from .core.evaluation import evaluate, load_questions
 
+    if not args.file.exists():
+        print(f"No question set at {args.file}; give one: python -m bot eval FILE", file=sys.stderr)
+        return 2
     snapshot = _snapshot(_knowledge_dir(args.knowledge))
     report = evaluate(snapshot, load_questions(args.file))
     print("\n".join(report.lines()))
@@ -120,14 +119,19 @@ def cmd_console(args) -> int:
 def cmd_unanswered(args) -> int:
     from .curator.store import Store
 
-    settings = _settings()
-    store = Store(settings.data_dir / "curator.sqlite3")
-    rows = store.unanswered(limit=args.limit, days=args.days)
+    path = _settings().data_dir / "curator.sqlite3"
+    if not path.exists():  # reading must not create a database
+        print(f"No declined questions recorded ({path} does not exist yet).")
+        return 0
+    store = Store(path)
+    try:
+        rows = store.unanswered(limit=args.limit, days=args.days)
+    finally:
+        store.close()
     if not rows:
         print("No declined questions recorded.")
     for row in rows:
         print(f"{row.count:>4} × {row.text}  (last {row.last_seen:%Y-%m-%d %H:%M} UTC)")
-    store.close()
     return 0
 
 

@@ -17,6 +17,7 @@ HELP = """Ask anything about the article in your own words, or use a command:
   /jurisdictions         every place the article names
   /jurisdiction NAME     everything the article says about one place
   /about                 what this bot knows
+  /ask QUESTION          the same as typing the question
   /reload                reload the knowledge base from disk
   /help                  this text
   /quit                  leave (Ctrl-D works too)"""
@@ -60,7 +61,7 @@ def run_console(knowledge_dir: Path, stdin=None, stdout=None) -> int:
     try:
         engine = Engine(knowledge_dir)
     except KnowledgeBaseInvalid as exc:
-        print(f"The knowledge base in {knowledge_dir} is invalid:\n{exc}", file=sys.stderr)
+        print(exc.report(knowledge_dir), file=sys.stderr)
         return 1
     interactive = stdin.isatty()
     if interactive:

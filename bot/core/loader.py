@@ -39,6 +39,10 @@ class KnowledgeBaseInvalid(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(map(str, self.problems)))
 
+    def report(self, directory) -> str:
+        """What `check`, `ask` and the console print: a count, then one file:line problem a line."""
+        return "\n".join([f"{directory}: {len(self.problems)} error(s)", *(f"  {p}" for p in self.problems)])
+
 
 # field name -> (type, required). "str" values must be non-empty; lists hold non-empty strings.
 _SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {

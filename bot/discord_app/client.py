@@ -1,6 +1,6 @@
 """The Discord client: routes messages, slash commands and button clicks to the engine.
 
-Every send goes through `send_answer` / `respond`, which pass AllowedMentions.none() explicitly on
+Every send (`message.reply`, `respond`, `edit_message`) passes AllowedMentions.none() explicitly on
 top of the client-wide default, so nothing the bot posts can ping anyone."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ CUSTOM_ID = 100
 
 
 def cut(text: str, limit: int, ellipsis: str = "…") -> str:
-    """At most `limit` characters, cut at a word boundary when one is near, never mid-surrogate."""
+    """At most `limit` characters, cut at a word boundary when one is near, with an ellipsis."""
     text = text or ""
     if len(text) <= limit:
         return text

@@ -23,7 +23,7 @@ async def serve(settings: Settings, **options) -> int:
     try:
         engine = Engine(settings.knowledge_dir)
     except KnowledgeBaseInvalid as exc:
-        log.error("the knowledge base in %s is invalid:\n%s", settings.knowledge_dir, exc)
+        log.error("%s", exc.report(settings.knowledge_dir))
         return 1
     bot = build_bot(settings, engine, AsyncStore.open(settings.data_dir), **options)
     loop = asyncio.get_running_loop()
