@@ -145,6 +145,11 @@ async def test_feedback_click_is_stored_in_sqlite_and_suggestion_buttons_answer(
     assert rows and rows[0][0] == "report-authors" and rows[0][1] == 1
     assert "who wrote the report" in rows[0][2]
     assert str(fake.member["id"]) not in rows[0][3], "user ids are stored hashed"
+    for _ in range(3):  # the same member changes their mind and hammers the other button
+        await fake.click(fb_id.replace(":u:", ":d:"), reply.response, user=fake.member)
+    await fake.click(fb_id, reply.response, user=fake.admin)
+    rows = sqlite3.connect(data_dir / "curator.sqlite3").execute("SELECT helpful FROM feedback ORDER BY id").fetchall()
+    assert rows == [(0,), (1,)], "one vote per user per answer, the latest one"
 
     suggestion = next(c for c in _custom_ids(reply.json) if c.startswith("ata:ask:"))
     cb = await fake.click(suggestion, reply.response)

@@ -483,6 +483,7 @@ async def test_every_acknowledged_click_survives_sigkill_and_sigterm_exits_clean
                 n = next(counter)
                 message = copy.deepcopy(reply.response)
                 message["embeds"][0]["author"]["name"] = f"Q: click-{n}"  # the question column names the click
+                message["id"] = str(fake.snowflake())  # one vote per user per answer: each click on its own answer
                 payload = fake.interaction_component(votes[n % 2], message, user=users[n % 3])
                 clicks[payload["token"]] = n
                 await fake.send_interaction(payload)

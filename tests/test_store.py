@@ -40,9 +40,14 @@ def test_feedback_hashes_users_with_a_per_install_salt(tmp_path):
     a, b = Store(tmp_path / "a" / "c.sqlite3"), Store(tmp_path / "b" / "c.sqlite3")
     assert a.hash_user(42) == a.hash_user(42) != b.hash_user(42)
     assert a.hash_user(42) != hashlib.sha256(b"42").hexdigest()[:32], "salted, not a plain hash of the id"
-    a.record_feedback("denver-364-days", "what did denver do", True, 42)
-    a.record_feedback("denver-364-days", "what did denver do", False, 43)
+    a.record_feedback(1, "denver-364-days", "what did denver do", True, 42)
+    a.record_feedback(1, "denver-364-days", "what did denver do", False, 43)
     assert a.feedback_counts() == {"denver-364-days": (1, 1)}
+    for _ in range(50):  # one user hammering the buttons of one answer: one vote, the latest
+        a.record_feedback(1, "denver-364-days", "what did denver do", True, 43)
+    assert a.feedback_counts() == {"denver-364-days": (2, 0)}
+    a.record_feedback(2, "denver-364-days", "what did denver do", False, 43)  # another answer: another vote
+    assert a.feedback_counts() == {"denver-364-days": (2, 1)}
     reopened = Store(tmp_path / "a" / "c.sqlite3")
     assert reopened.hash_user(42) == a.hash_user(42), "the salt persists across restarts"
     salt = tmp_path / "a" / "user-hash.salt"

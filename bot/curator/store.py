@@ -40,11 +40,13 @@ CREATE TABLE IF NOT EXISTS declined (
 CREATE INDEX IF NOT EXISTS declined_last_seen ON declined(last_seen);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id INTEGER NOT NULL,
     entry_id TEXT NOT NULL,
     question TEXT NOT NULL,
     helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
     user_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    UNIQUE (message_id, user_hash)
 );
 CREATE INDEX IF NOT EXISTS feedback_entry ON feedback(entry_id);
 """
@@ -117,10 +119,12 @@ class Store:
             (norm, text, guild_id, channel_id, now, now),
         )
 
-    def record_feedback(self, entry_id: str, question: str, helpful: bool, user_id: int) -> bool:
+    def record_feedback(self, message_id: int, entry_id: str, question: str, helpful: bool, user_id: int) -> bool:
+        """One vote per user per answer message: clicking again changes the vote, it doesn't add one."""
         return self._write(
-            "INSERT INTO feedback (entry_id, question, helpful, user_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-            (entry_id[:64], question.strip()[:MAX_TEXT], int(helpful), self.hash_user(user_id), _now()),
+            "INSERT INTO feedback (message_id, entry_id, question, helpful, user_hash, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(message_id, user_hash) DO UPDATE SET helpful = excluded.helpful, created_at = excluded.created_at",
+            (message_id, entry_id[:64], question.strip()[:MAX_TEXT], int(helpful), self.hash_user(user_id), _now()),
         )
 
     def unanswered(self, limit: int = 20, days: float = 30.0) -> list[Unanswered]:
@@ -165,8 +169,8 @@ class AsyncStore:
     async def record_declined(self, text: str, guild_id: int | None, channel_id: int | None) -> bool:
         return await self._run(self.store.record_declined, text, guild_id, channel_id)
 
-    async def record_feedback(self, entry_id: str, question: str, helpful: bool, user_id: int) -> bool:
-        return await self._run(self.store.record_feedback, entry_id, question, helpful, user_id)
+    async def record_feedback(self, message_id: int, entry_id: str, question: str, helpful: bool, user_id: int) -> bool:
+        return await self._run(self.store.record_feedback, message_id, entry_id, question, helpful, user_id)
 
     async def unanswered(self, limit: int = 20, days: float = 30.0) -> list[Unanswered]:
         return await self._run(self.store.unanswered, limit, days)

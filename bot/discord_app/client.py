@@ -171,7 +171,8 @@ class AskBotMixin:
             question = author.removeprefix("Q: ")
         stored = False
         if self.store is not None:
-            stored = await self.store.record_feedback(entry_id, question, helpful, interaction.user.id)
+            message_id = interaction.message.id if interaction.message else interaction.id
+            stored = await self.store.record_feedback(message_id, entry_id, question, helpful, interaction.user.id)
         text = "Thanks — noted." if stored else "Thanks! (Feedback could not be saved right now.)"
         await self.respond(interaction, ephemeral=True, content=text)
 
