@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
 ENTRY_KINDS = ("fact", "position", "sides", "link")
 _WEEKDAY = re.compile(r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*", re.I)
@@ -93,6 +94,20 @@ class KnowledgeBase:
     synonyms: Mapping[str, tuple[str, ...]]
     directory: str
     loaded_at: datetime
+    # Built once here rather than by scanning every entry on each decline or /jurisdiction call.
+    _by_jurisdiction: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
+    _by_actor: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, ids_of in (("_by_jurisdiction", lambda e: e.jurisdictions), ("_by_actor", lambda e: e.actors)):
+            grouped: dict[str, list[Entry]] = {}
+            for entry in self.entries.values():
+                for ident in ids_of(entry):
+                    grouped.setdefault(ident, []).append(entry)
+            object.__setattr__(self, name, MappingProxyType({k: tuple(v) for k, v in grouped.items()}))
 
     def entries_for_jurisdiction(self, jurisdiction_id: str) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries.values() if jurisdiction_id in e.jurisdictions)
+        return self._by_jurisdiction.get(jurisdiction_id, ())
+
+    def entries_for_actor(self, actor_id: str) -> tuple[Entry, ...]:
+        return self._by_actor.get(actor_id, ())

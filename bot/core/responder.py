@@ -97,7 +97,7 @@ class Responder:
                 )
         for aid in match.actors:
             actor = self.kb.actors.get(aid)
-            entries = [e for e in self.kb.entries.values() if aid in e.actors]
+            entries = self.kb.entries_for_actor(aid)
             if actor and entries:
                 return self._answer(
                     match, AnswerKind.NOT_IN_ARTICLE,
