@@ -15,6 +15,7 @@ from .text import normalize
 # How much one occurrence of a term counts, by where it occurs. Phrasings and keywords are written
 # to be matched; the answer and quotes are prose, so their words count for less.
 FIELD_WEIGHTS = {"questions": 1.0, "topic": 1.0, "keywords": 1.0, "entities": 1.0, "answer": 0.35, "quotes": 0.35}
+CANDIDATE_TERMS = 4
 SATURATION = 0.5  # match quality of a term = w / (w + SATURATION): repeats help, with diminishing returns.
 
 
@@ -104,7 +105,11 @@ class SearchIndex:
         if not known:
             return SearchResult((), known_weight, unknown)
         partial: dict[int, float] = {}
-        rare = [t for t in known if len(self._postings[t]) <= self._rare_df] or known
+        # Candidates come from the question's rarest terms (at most CANDIDATE_TERMS of them, and
+        # always at least one), so a long question on a large knowledge base does not walk thousands
+        # of postings; every term of the question then scores the shortlist.
+        by_rarity = sorted(known, key=lambda t: len(self._postings[t]))
+        rare = [t for t in by_rarity[:CANDIDATE_TERMS] if len(self._postings[t]) <= self._rare_df] or by_rarity[:1]
         for t in rare:
             w = self.idf[t]
             for i, q in self._postings[t]:

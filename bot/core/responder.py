@@ -14,7 +14,7 @@ SUGGEST_WINDOW = 0.15  # on a close call, offer every entry within this much of 
 
 def suggesting(entries) -> dict:
     """The suggestion fields of an Answer for these entries (at most three, no repeats)."""
-    unique = list(dict.fromkeys(entries))[:MAX_SUGGESTIONS]
+    unique = list({e.id: e for e in entries}.values())[:MAX_SUGGESTIONS]  # by id: hashing an Entry hashes all its text
     return {"suggestions": tuple(e.suggestion for e in unique), "suggestion_ids": tuple(e.id for e in unique)}
 
 
