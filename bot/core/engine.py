@@ -4,7 +4,9 @@ whole version, never a mix, and a failed reload leaves the old snapshot serving.
 
 from __future__ import annotations
 
+import gc
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -37,8 +39,24 @@ class Snapshot:
 
 
 def load_snapshot(directory: str | Path, tuning: Tuning | None = None) -> Snapshot:
-    """Load, validate and index a knowledge directory (raises KnowledgeBaseInvalid)."""
-    return Snapshot.build(load_knowledge(directory), tuning)
+    """Load, validate and index a knowledge directory (raises KnowledgeBaseInvalid).
+
+    The cyclic garbage collector is paused meanwhile: loading allocates hundreds of thousands of
+    objects and creates no cycles, and with a large knowledge base already in memory each
+    collection pass scanned all of it again, which made a reload up to twice as slow."""
+    with _gc_paused():
+        return Snapshot.build(load_knowledge(directory), tuning)
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
