@@ -242,3 +242,20 @@ async def test_a_reply_without_text_is_ignored_not_answered_with_help(running):
     _, second = await _mention(fake, "who wrote the report?")
     posted = [r for r in fake.requests[since:] if r.method == "POST" and r.path.endswith("/messages")]
     assert posted == [second], "only the real question got a reply"
+
+
+async def test_configured_channels_answer_question_like_messages_and_ask_for_the_content_intent(fake, kb_dir, data_dir):
+    async with start_bot(fake, knowledge_dir=kb_dir, data_dir=data_dir, answer_channel_ids=(fake.channel_id,)):
+        identify = await fake.wait_for_gateway(2)
+        assert identify.d["intents"] & (1 << 15), "MESSAGE_CONTENT is requested only when configured"
+        since = fake.request_count
+        await fake.send_message("lunch anyone")  # not a question: ignored
+        question = await fake.send_message("why did denver cut sentences to 364 days?")
+        reply = await fake.wait_for_message(since=since)
+        assert str(reply.json["message_reference"]["message_id"]) == question["id"]
+        assert "364" in _embed(reply.json)["description"]
+
+
+async def test_without_configured_channels_the_privileged_intent_is_not_requested(running):
+    identify = await running.fake.wait_for_gateway(2)
+    assert not identify.d["intents"] & (1 << 15)
