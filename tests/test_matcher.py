@@ -155,3 +155,13 @@ def test_an_unknown_word_does_not_hide_answers_on_a_large_kb(tmp_path):
     # Only words every entry has, plus one unknown word: the common words must still find candidates.
     common = snap.index.search(["town", "fee", "number", "zzyzxq"])
     assert common.candidates and common.unknown_terms == 1
+
+
+def test_a_name_question_is_told_from_a_mention_of_names():
+    from bot.core.answer_types import NAME, asks_for
+
+    for q in ("whats the name of the brooklyn da", "what was the obama fingerprint program called",
+              "who is the brooklyn da they mention name pls", "what are the names of californias three laws"):
+        assert NAME in asks_for(q), q
+    for q in ("so bad guys w fake names just walk", "whats the worry about drivers who hand out a fake name"):
+        assert NAME not in asks_for(q), q

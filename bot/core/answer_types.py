@@ -14,7 +14,9 @@ NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 
 _ASKS = {
     NAME: re.compile(
-        r"\b(name|names|named|called)\b|\bwho (is|s|was) (the |their |its )?(mayor|governor|da|district attorney|"
+        # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
+        r"\b(what|whats|which)\b.{0,40}\b(name|names|named|called)\b|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
+        r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by|title|titled)\b"
     ),
