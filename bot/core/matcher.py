@@ -31,6 +31,7 @@ class Tuning:
     unknown_weight: float = 1.0  # a word the KB has never seen weighs this times its rarest word
     answer_at: float = 0.50  # answer when the best entry reaches this…
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
+    holder_window: float = 0.15  # how far behind an entry of the named holder may be and still come first
     statement_penalty: float = 0.15  # a remark, not a question, must clear answer_at by this much
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
@@ -104,7 +105,7 @@ class Matcher:
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
-        ranked = self._rank(terms)
+        ranked = self._prefer_named_holder(entities, self._rank(terms))
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry, entities):
@@ -144,10 +145,27 @@ class Matcher:
             return Decision.SUGGEST
         return Decision.ANSWER
 
+    def _prefer_named_holder(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
+        """Among entries nearly as good as the best, the one whose position belongs to the actor the
+        question names comes first: "what did Trump demand?" asks for Trump's demand, not for the
+        report's, even when the report's entry shares more words."""
+        actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
+        if not actors or not ranked or _holder(ranked[0]) in actors:
+            return ranked
+        near = [s for s in ranked if s.confidence >= ranked[0].confidence - self.tuning.holder_window]
+        held = [s for s in near if _holder(s) in actors]
+        if len(held) != 1:
+            return ranked
+        return (held[0], *(s for s in ranked if s is not held[0]))
+
     def _holder_decides(self, entities, ranked) -> bool:
         """A close call is settled when the question names the holder of the leading entry's
         position and not of the runner-up's: "what did police say about the SSN rule?" asks for
         the police's position, not the policy they object to."""
         actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        holder = lambda s: s.entry.actors[0] if s.entry.actors else None  # noqa: E731
-        return bool(actors) and holder(ranked[0]) in actors and holder(ranked[1]) not in actors
+        return bool(actors) and _holder(ranked[0]) in actors and _holder(ranked[1]) not in actors
+
+
+def _holder(scored: Scored) -> str | None:
+    """The actor whose position an entry reports: the first it lists."""
+    return scored.entry.actors[0] if scored.entry.actors else None
