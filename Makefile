@@ -29,6 +29,7 @@ stress: install         ## 1,000 concurrent questions while reloading, through t
 eval: install           ## accuracy on the development and held-out question sets
 	$(BIN)/python -m bot eval tests/questions/dev.yaml
 	$(BIN)/python -m bot eval tests/questions/holdout.yaml
+	$(BIN)/python -m bot eval tests/questions/fresh.yaml
 
 check: install          ## validate the knowledge base, coverage and confusion reports
 	$(BIN)/python -m bot check

@@ -16,7 +16,7 @@ _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
         r"\b(what|whats|which)\b.{0,40}\b(name|names|named|called)\b|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
-        r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|"
+        r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by|title|titled)\b"
     ),
@@ -32,9 +32,10 @@ _ASKS = {
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),
     NUMBER: re.compile(r"\d+|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I),
+    # A point in time, not a duration: "this year" and "2018" date something, "a full year" does not.
     DATE: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
-        r"wednesday|thursday|friday|saturday|sunday|year|years|week|month|months|today|yesterday|\d{4})\b", re.I
+        r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b", re.I
     ),
     DAY: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|"

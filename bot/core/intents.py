@@ -43,7 +43,7 @@ _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|whi
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
     rf"\b(do|would|did|will|are|r|were|have|should) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
-    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want)\b"
+    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"

@@ -105,22 +105,26 @@ class Matcher:
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
-        ranked = self._prefer_named_holder(entities, self._rank(terms))
+        ranked = self._prefer_named_holder(entities, self._about_named_place(entities, self._rank(terms)))
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, ranked, bar)
-        if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry, entities):
+        if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry):
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
-    def _fits(self, normalized: str, entry, entities: tuple[str, ...]) -> bool:
-        """Whether the best entry can answer this question at all, beyond sharing its words."""
+    def _fits(self, normalized: str, entry) -> bool:
+        """Whether the best entry can answer this question at all, beyond sharing its words: not if
+        it asks for a name, number or date the quotes do not hold."""
         wanted = asks_for(normalized)
-        if wanted and not provides(self.index.facts[entry.id], wanted, normalized):
-            return False  # asks for a name, number or date the quotes do not hold
-        # Asked about one place, an entry about another place is not an answer. Levels of government
-        # ("ICE", "the feds", "counties") are named in passing too often to count as the place asked about.
-        places = {p for p in ids_with_prefix(entities, JURISDICTION_PREFIX) if self.index.jurisdiction_kinds.get(p) not in LEVEL_KINDS}
-        return not (places and entry.jurisdictions and not places & set(entry.jurisdictions))
+        return not wanted or provides(self.index.facts[entry.id], wanted, normalized)
+
+    def _about_named_place(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
+        """Asked about one place, an entry about another place is neither an answer nor a close
+        rival: "what has Baltimore's state's attorney done?" is not a close call with Brooklyn's DA."""
+        places = self._specific_places(entities)
+        if not places:
+            return ranked
+        return tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions))
 
     def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
         found = self.index.search(terms)
@@ -141,7 +145,7 @@ class Matcher:
         best = ranked[0].confidence
         if best < bar:
             return Decision.DECLINE
-        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._holder_decides(entities, ranked):
+        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._named_decides(entities, ranked):
             return Decision.SUGGEST
         return Decision.ANSWER
 
@@ -158,12 +162,23 @@ class Matcher:
             return ranked
         return (held[0], *(s for s in ranked if s is not held[0]))
 
-    def _holder_decides(self, entities, ranked) -> bool:
+    def _named_decides(self, entities, ranked) -> bool:
         """A close call is settled when the question names the holder of the leading entry's
-        position and not of the runner-up's: "what did police say about the SSN rule?" asks for
-        the police's position, not the policy they object to."""
+        position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
+        police's position, not the policy they object to), or the place the leading entry is about
+        and the runner-up is not ("what has Baltimore's state's attorney done?")."""
+        first, second = ranked[0].entry, ranked[1].entry
         actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        return bool(actors) and _holder(ranked[0]) in actors and _holder(ranked[1]) not in actors
+        if actors and _holder(ranked[0]) in actors and _holder(ranked[1]) not in actors:
+            return True
+        places = self._specific_places(entities)
+        return bool(places & set(first.jurisdictions)) and not places & set(second.jurisdictions)
+
+    def _specific_places(self, entities) -> set[str]:
+        """Places the question names, levels of government aside ("ICE", "the feds", "counties" are
+        named in passing too often to count as the place asked about)."""
+        kinds = self.index.jurisdiction_kinds
+        return {p for p in ids_with_prefix(entities, JURISDICTION_PREFIX) if kinds.get(p) not in LEVEL_KINDS}
 
 
 def _holder(scored: Scored) -> str | None:
