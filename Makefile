@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench stress lint eval check console clean
+.PHONY: install run test bench stress lint eval check clean
 
 install: $(STAMP)
 
