@@ -29,7 +29,7 @@ class Snapshot:
     def build(cls, kb: KnowledgeBase, tuning: Tuning | None = None) -> Snapshot:
         index = SearchIndex(kb)
         matcher = Matcher(index, tuning)
-        return cls(kb, index, matcher, Responder(kb, matcher.tuning.suggest_at))
+        return cls(kb, index, matcher, Responder(kb, matcher.tuning.suggest_at, matcher.calibrate))
 
     def ask(self, question: str) -> Answer:
         return self.responder.respond(self.match(question))

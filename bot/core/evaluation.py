@@ -27,6 +27,7 @@ class EvalReport:
     off_declined: int = 0
     off_answered: int = 0
     misses: list[Miss] = field(default_factory=list)
+    answered: list[tuple[float, bool]] = field(default_factory=list)  # (confidence, right) of every answer given
 
     @property
     def in_total(self) -> int:
@@ -39,6 +40,15 @@ class EvalReport:
     def rate(self, n: int, total: int) -> float:
         return n / total if total else 0.0
 
+    def calibration(self) -> list[str]:
+        """How often answers are right at each confidence: what the confidence number is worth."""
+        out = ["calibration (answers given, by confidence):"]
+        for low in (0.5, 0.6, 0.7, 0.8, 0.9):
+            band = [right for conf, right in self.answered if low <= conf < low + 0.1 or (low == 0.9 and conf >= 1.0)]
+            if band:
+                out.append(f"  {low:.1f}-{low + 0.1:.1f}: {len(band):>3} answered, {self.rate(sum(band), len(band)):.0%} right")
+        return out if len(out) > 1 else []
+
     def lines(self) -> list[str]:
         it, ot = self.in_total, self.off_total
         out = [
@@ -48,6 +58,7 @@ class EvalReport:
             f"off-topic ({ot}): declined {self.off_declined} ({self.rate(self.off_declined, ot):.1%}), "
             f"answered {self.off_answered} ({self.rate(self.off_answered, ot):.1%})",
         ]
+        out += self.calibration()
         if self.misses:
             out.append("misses:")
             out += [f"  [{m.confidence:.2f}] {m.question!r}: expected {m.expected}, got {m.got}" for m in self.misses]
@@ -68,6 +79,8 @@ def evaluate(snapshot: Snapshot, data: dict) -> EvalReport:
         expected = item["expect"] if isinstance(item["expect"], list) else [item["expect"]]
         answer = snapshot.ask(item["q"])
         got = answer.entry_id or (f"jurisdiction:{answer.jurisdiction_id}" if answer.jurisdiction_id else None)
+        if answer.answered:
+            report.answered.append((answer.confidence, got in expected))
         if answer.answered and got in expected:
             report.in_correct += 1
             continue
@@ -84,6 +97,7 @@ def evaluate(snapshot: Snapshot, data: dict) -> EvalReport:
             report.off_declined += 1
         else:
             report.off_answered += 1
+            report.answered.append((answer.confidence, False))
             report.misses.append(Miss(item["q"], f"decline ({item.get('category')})", answer.entry_id or answer.kind.value,
                                       answer.confidence))
     return report

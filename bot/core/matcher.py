@@ -35,6 +35,13 @@ class Tuning:
     statement_penalty: float = 0.15  # a remark, not a question, must clear answer_at by this much
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
+    # Raw confidence -> how often the best entry was the right one at that score, measured per band
+    # of 0.1 on tests/questions/dev.yaml (off-topic questions count as wrong). Answers report this
+    # calibrated probability; decisions use the raw score and the thresholds above.
+    calibration: tuple[tuple[float, float], ...] = (
+        (0.0, 0.0), (0.25, 0.0), (0.35, 0.17), (0.45, 0.25), (0.55, 0.83), (0.65, 0.89),
+        (0.75, 0.91), (0.85, 0.93), (0.95, 0.94), (1.0, 0.95),
+    )
 
 
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
@@ -90,6 +97,15 @@ class Matcher:
         self.index = index
         self.tuning = tuning or Tuning()
         self._rare = index.unknown_idf
+
+    def calibrate(self, raw: float) -> float:
+        """The calibrated probability for a raw confidence (piecewise linear between measured bands)."""
+        points = self.tuning.calibration
+        raw = min(max(raw, points[0][0]), points[-1][0])
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            if raw <= x1:
+                return y0 + (y1 - y0) * (raw - x0) / (x1 - x0) if x1 > x0 else y1
+        return points[-1][1]
 
     def confidence(self, c: Candidate, question_weight: float) -> float:
         t = self.tuning

@@ -19,17 +19,19 @@ def suggesting(entries) -> dict:
 
 
 class Responder:
-    def __init__(self, kb: KnowledgeBase, suggest_at: float):
+    def __init__(self, kb: KnowledgeBase, suggest_at: float, calibrate=lambda raw: raw):
         self.kb = kb
         self.suggest_at = suggest_at
+        self.calibrate = calibrate  # raw match score -> the probability an answer reports
         self.citation = kb.source.citation
         entries = list(kb.entries.values())
         self._starters = suggesting(entries)
         # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
         self._sides = max((e for e in entries if e.kind == "sides"), key=lambda e: len(e.actors), default=None)
 
-    def _answer(self, match: Match, kind: AnswerKind, text: str, **kw) -> Answer:
-        return Answer(question=match.question, kind=kind, text=text, citation=self.citation, **kw)
+    def _answer(self, match: Match, kind: AnswerKind, text: str, confidence: float = 0.0, **kw) -> Answer:
+        return Answer(question=match.question, kind=kind, text=text, citation=self.citation,
+                      confidence=self.calibrate(confidence), **kw)
 
     def entry_answer(self, question: str, entry: Entry, confidence: float = 1.0, prefix: str = "") -> Answer:
         """The answer of one entry, as given for a question or a clicked suggestion."""
@@ -37,7 +39,7 @@ class Responder:
         return Answer(
             question=question, kind=kind, text=(prefix + entry.answer).strip(), citation=self.citation,
             quotes=entry.quotes, entry_id=entry.id,
-            topic=entry.topic, confidence=confidence,
+            topic=entry.topic, confidence=self.calibrate(confidence),
             **suggesting(self.kb.entries[r] for r in entry.related if r in self.kb.entries),
         )
 
