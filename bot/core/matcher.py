@@ -183,12 +183,12 @@ class Matcher:
         position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
         police's position, not the policy they object to), or the place the leading entry is about
         and the runner-up is not ("what has Baltimore's state's attorney done?")."""
-        first, second = ranked[0].entry, ranked[1].entry
+        first, second = ranked[0], ranked[1]
         actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        if actors and _holder(ranked[0]) in actors and _holder(ranked[1]) not in actors:
+        if actors and _holder(first) in actors and _holder(second) not in actors:
             return True
         places = self._specific_places(entities)
-        return bool(places & set(first.jurisdictions)) and not places & set(second.jurisdictions)
+        return bool(places & set(first.entry.jurisdictions)) and not places & set(second.entry.jurisdictions)
 
     def _specific_places(self, entities) -> set[str]:
         """Places the question names, levels of government aside ("ICE", "the feds", "counties" are
