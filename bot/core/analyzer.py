@@ -141,7 +141,7 @@ class Analyzer:
         tagged = self._entities.apply(self._synonyms.apply(tokens))
         return [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
 
-    def analyze(self, text: str) -> tuple[list[str], list[str]]:
-        """A question's terms (typos corrected) and its unknown words."""
-        tokens, unknown = self.fix_typos(normalize(text).split())
+    def analyze(self, normalized: str) -> tuple[list[str], list[str]]:
+        """A normalized question's terms (typos corrected) and its unknown words."""
+        tokens, unknown = self.fix_typos(normalized.split())
         return self.terms_of(tokens), unknown

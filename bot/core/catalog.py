@@ -22,10 +22,7 @@ def find_place(kb: KnowledgeBase, name: str, limit: int = 25) -> tuple[Jurisdict
     WRatio ranks autocomplete-style candidates; a pick needs an equal normalized name, a plain ratio
     of at least 85 (typos), or a partial match that leads every other place by a clear margin."""
     query = normalize(name)
-    names: dict[str, str] = {}
-    for j in kb.jurisdictions.values():
-        for alias in (j.id, j.name, *j.aliases):
-            names.setdefault(normalize(alias), j.id)
+    names = kb.place_names  # built once per knowledge base: autocomplete calls this on every keystroke
     if not query:
         return None, tuple(kb.jurisdictions.values())[:limit]
     if query in names:

@@ -54,8 +54,9 @@ _OPINION = re.compile(
 )
 
 
-def classify(text: str) -> Intent:
-    words = normalize(text)
+def classify(text: str, words: str | None = None) -> Intent:
+    """`words` is normalize(text) when the caller has it already."""
+    words = normalize(text) if words is None else words
     if not words:
         return Intent.EMPTY
     if _HELP.search(words):

@@ -115,8 +115,9 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         question = question[: self.tuning.max_question_chars]
-        intent = classify(question)
-        terms, unknown = self.index.analyzer.analyze(question)
+        normalized = normalize(question)
+        intent = classify(question, normalized)
+        terms, unknown = self.index.analyzer.analyze(normalized)
         entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
@@ -124,7 +125,7 @@ class Matcher:
         ranked = self._prefer_named_holder(entities, self._about_named_place(entities, self._rank(terms)))
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, ranked, bar)
-        if decision is Decision.ANSWER and not self._fits(normalize(question), ranked[0].entry):
+        if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry):
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from .text import normalize
+
 ENTRY_KINDS = ("fact", "position", "sides", "link")
 _WEEKDAY = re.compile(r"^(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*", re.I)
 
@@ -97,6 +99,7 @@ class KnowledgeBase:
     # Built once here rather than by scanning every entry on each decline or /jurisdiction call.
     _by_jurisdiction: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
     _by_actor: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
+    place_names: Mapping[str, str] = field(init=False, repr=False, compare=False)  # normalized id/name/alias -> id
 
     def __post_init__(self) -> None:
         for name, ids_of in (("_by_jurisdiction", lambda e: e.jurisdictions), ("_by_actor", lambda e: e.actors)):
@@ -105,6 +108,11 @@ class KnowledgeBase:
                 for ident in ids_of(entry):
                     grouped.setdefault(ident, []).append(entry)
             object.__setattr__(self, name, MappingProxyType({k: tuple(v) for k, v in grouped.items()}))
+        names: dict[str, str] = {}
+        for j in self.jurisdictions.values():
+            for alias in (j.id, j.name, *j.aliases):
+                names.setdefault(normalize(alias), j.id)
+        object.__setattr__(self, "place_names", MappingProxyType(names))
 
     def entries_for_jurisdiction(self, jurisdiction_id: str) -> tuple[Entry, ...]:
         return self._by_jurisdiction.get(jurisdiction_id, ())
