@@ -45,6 +45,15 @@ class Tuning:
 
 
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
+# Words that ask for someone's position: only then does naming an actor mean "their view".
+_POSITION_WORDS = frozenset(
+    """say says said saying think thinks thought argue argues argued claim claims claimed complain
+    complained complaining react reacted reaction respond responded response demand demands demanded
+    want wants wanted call calls called warn warns warned object objects objected objection objections
+    criticize criticized criticism propose proposed urge urged recommend recommended suggest suggested
+    believe believes feel feels oppose opposed support supports position stance view views take
+    upset mad angry worried worry concern concerns concerned""".split()
+)
 
 
 class Decision(StrEnum):
@@ -122,9 +131,12 @@ class Matcher:
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
-        ranked = self._prefer_named_holder(entities, self._about_named_place(entities, self._rank(terms)))
+        ranked = self._about_named_place(entities, self._rank(terms))
+        named = set(ids_with_prefix(entities, ACTOR_PREFIX))
+        asks_position = bool(_POSITION_WORDS & set(normalized.split()))
+        ranked = self._prefer_named_holder(named if asks_position else set(), ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        decision = self._decide(terms, entities, ranked, bar)
+        decision = self._decide(terms, entities, named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry):
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
@@ -150,7 +162,7 @@ class Matcher:
         scored.sort(key=lambda s: s.confidence, reverse=True)
         return tuple(scored)
 
-    def _decide(self, terms, entities, ranked, bar: float) -> Decision:
+    def _decide(self, terms, entities, holders: set[str], ranked, bar: float) -> Decision:
         t = self.tuning
         if not ranked:
             return Decision.DECLINE
@@ -162,15 +174,16 @@ class Matcher:
         best = ranked[0].confidence
         if best < bar:
             return Decision.DECLINE
-        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._named_decides(entities, ranked):
+        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._named_decides(entities, holders, ranked):
             return Decision.SUGGEST
         return Decision.ANSWER
 
-    def _prefer_named_holder(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
+    def _prefer_named_holder(self, actors: set[str], ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
         """Among entries nearly as good as the best, the one whose position belongs to the actor the
-        question names comes first: "what did Trump demand?" asks for Trump's demand, not for the
-        report's, even when the report's entry shares more words."""
-        actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
+        question asks about comes first: "what did Trump demand?" asks for Trump's demand, not for
+        the report's, even when the report's entry shares more words. Only when the question asks for
+        a position ("say", "demand", "think"…): in "why did the state ban cops from…" the police are
+        not the ones whose view is asked for. (Between near-equals, naming the holder always decides.)"""
         if not actors or not ranked or _holder(ranked[0]) in actors:
             return ranked
         near = [s for s in ranked if s.confidence >= ranked[0].confidence - self.tuning.holder_window]
@@ -179,13 +192,12 @@ class Matcher:
             return ranked
         return (held[0], *(s for s in ranked if s is not held[0]))
 
-    def _named_decides(self, entities, ranked) -> bool:
+    def _named_decides(self, entities, actors: set[str], ranked) -> bool:
         """A close call is settled when the question names the holder of the leading entry's
         position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
         police's position, not the policy they object to), or the place the leading entry is about
         and the runner-up is not ("what has Baltimore's state's attorney done?")."""
         first, second = ranked[0], ranked[1]
-        actors = set(ids_with_prefix(entities, ACTOR_PREFIX))
         if actors and _holder(first) in actors and _holder(second) not in actors:
             return True
         places = self._specific_places(entities)
