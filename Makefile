@@ -30,6 +30,7 @@ eval: install           ## accuracy on the development and held-out question set
 	$(BIN)/python -m bot eval tests/questions/dev.yaml
 	$(BIN)/python -m bot eval tests/questions/holdout.yaml
 	$(BIN)/python -m bot eval tests/questions/fresh.yaml
+	$(BIN)/python -m bot eval tests/questions/fresh2.yaml
 
 check: install          ## validate the knowledge base, coverage and confusion reports
 	$(BIN)/python -m bot check
