@@ -23,7 +23,7 @@ _ASKS = {
     NUMBER: re.compile(r"\bhow (many|much)\b|\bnumber of\b|\bpercent(age)?\b|\bpopulation\b|\bstat(istic)?s?\b"),
     DATE: re.compile(
         r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (year|date|day|month)\b"
-        r"|\bhow (long ago|old)\b|\bsince when\b"
+        r"|\bhow (long ago|old)\b|\bsince when\b|\b(age|birthday)\b"
     ),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day)\b|\bon what day\b"),
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
