@@ -66,12 +66,12 @@ class Responder:
             # The confidence shown is the sides entry's own, not that of whatever ranked first.
             scored = next((s for s in match.ranked if s.entry.kind == "sides"), None)
             sides = scored.entry if scored else self._sides
-            refusal = "I don't have opinions of my own on this, and I won't pick a side. "
+            refusal = "I don't have opinions of my own on this. "
             if sides is None:
-                return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says.",
+                return self._answer(match, AnswerKind.OFF_TOPIC, refusal + "I can only report what the article says, and I won't pick a side.",
                                     **self._starters)
             return self.entry_answer(match.question, sides, scored.confidence if scored else 0.0,
-                                     prefix=refusal + "Here is what the article reports: ")
+                                     prefix=refusal)
         if match.intent is Intent.HELP:
             return self._answer(
                 match, AnswerKind.HELP,
