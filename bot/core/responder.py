@@ -24,6 +24,7 @@ class Responder:
         self.suggest_at = suggest_at
         self.calibrate = calibrate  # raw match score -> the probability an answer reports
         self.citation = kb.source.citation
+        self.about = f"the {kb.source.publisher} article “{kb.source.title}” ({self.citation})"
         entries = list(kb.entries.values())
         self._starters = suggesting(entries)
         # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
@@ -44,9 +45,8 @@ class Responder:
         )
 
     def respond(self, match: Match) -> Answer:
-        about = f"the {self.kb.source.publisher} article “{self.kb.source.title}” ({self.citation})"
         if match.decision is Decision.INTENT:
-            return self._intent(match, about)
+            return self._intent(match)
         best = match.best
         if match.decision is Decision.ANSWER:
             return self.entry_answer(match.question, best.entry, best.confidence)
@@ -59,9 +59,10 @@ class Responder:
                 "I'm not sure which part of the article you mean, so I won't guess.",
                 confidence=best.confidence, **suggesting(close),
             )
-        return self._decline(match, about)
+        return self._decline(match)
 
-    def _intent(self, match: Match, about: str) -> Answer:
+    def _intent(self, match: Match) -> Answer:
+        about = self.about
         if match.intent is Intent.OPINION:
             # The confidence shown is the sides entry's own, not that of whatever ranked first.
             scored = next((s for s in match.ranked if s.entry.kind == "sides"), None)
@@ -85,7 +86,8 @@ class Responder:
                                 **self._starters)
         return self._answer(match, AnswerKind.EMPTY, f"Ask me a question about {about}.", **self._starters)
 
-    def _decline(self, match: Match, about: str) -> Answer:
+    def _decline(self, match: Match) -> Answer:
+        about = self.about
         confidence = match.confidence
         for jid in match.jurisdictions:
             place = self.kb.jurisdictions.get(jid)
