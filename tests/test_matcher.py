@@ -62,6 +62,35 @@ def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap,
     assert answer.suggestions, "a decline offers what the bot can answer"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("What did Trump demand from local governments on immigration?", "trump-approach"),
+        ("vaughn opinion??", "vaughan-criticism"),
+        ("What did Brooklyn's district attorney do to help immigrants avoid deportation?", "brooklyn-da"),
+    ],
+)
+def test_the_holder_or_place_asked_about_decides_between_near_equal_entries(snap, question, entry):
+    answer = snap.ask(question)
+    assert answer.answered and answer.entry_id == entry, (answer.kind, answer.entry_id, answer.suggestions)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what did Jay Inslee say back to the police complaints", "how did ICE respond to the ACLU report?",
+     "what did obama say about it"],
+)
+def test_asked_what_someone_said_whom_the_article_never_quotes_it_says_so(snap, question):
+    answer = snap.ask(question)
+    assert not answer.answered and answer.kind is AnswerKind.NOT_IN_ARTICLE, (answer.kind, answer.entry_id)
+    assert "doesn't say" in answer.text
+
+
+def test_what_someone_quoted_said_is_still_answered(snap):
+    assert snap.ask("what did the police say about the SSN rule?").entry_id == "wa-police-objections"
+    assert snap.ask("what did Jessica Vaughan say?").entry_id == "vaughan-criticism"
+
+
 def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap):
     answer = snap.ask("what's the population of Denver?")
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE

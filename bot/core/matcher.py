@@ -52,7 +52,14 @@ _POSITION_WORDS = frozenset(
     want wants wanted call calls called warn warns warned object objects objected objection objections
     criticize criticized criticism propose proposed urge urged recommend recommended suggest suggested
     believe believes feel feels oppose opposed support supports position stance view views take
-    upset mad angry worried worry concern concerns concerned""".split()
+    upset mad angry worried worry concern concerns concerned opinion opinions thoughts verdict
+    reply replied comment comments commented statement""".split()
+)
+SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
+# Words that ask what someone said, as opposed to what they did or want.
+_SPEECH_WORDS = frozenset(
+    """say says said saying statement statements comment comments commented reply replied respond
+    responded response react reacted reaction quote quoted""".split()
 )
 
 
@@ -106,6 +113,8 @@ class Matcher:
         self.index = index
         self.tuning = tuning or Tuning()
         self._rare = index.unknown_idf
+        # Actors whose words the article reports (as a position, a side or a linked headline).
+        self._quoted = {e.actors[0] for e in index.entries if e.actors and e.kind in ("position", "sides", "link")}
 
     def calibrate(self, raw: float) -> float:
         """The calibrated probability for a raw confidence (piecewise linear between measured bands)."""
@@ -133,13 +142,33 @@ class Matcher:
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._about_named_place(entities, self._rank(terms))
         named = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        asks_position = bool(_POSITION_WORDS & set(normalized.split()))
-        ranked = self._prefer_named_holder(named if asks_position else set(), ranked)
+        asked, speech = self._whose_position(normalized.split(), named)
+        ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry):
             decision = Decision.DECLINE
+        if speech and not asked & self._quoted and decision is not Decision.PLACE:
+            # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
+            # reports no word of theirs.
+            decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _whose_position(self, tokens: list[str], named: set[str]) -> tuple[set[str], bool]:
+        """The actors whose position the question asks for, and whether it asks what someone named
+        before the position word said.
+
+        Only when it asks for a position at all ("say", "demand", "think"…): in "why did the state
+        ban cops from…" the police are not the ones whose view is asked for. The actors named just
+        before the first such word are its subject ("how did ICE respond to the ACLU report?" asks ICE's
+        response, not the report's); with nobody named before it ("the opinion of Vaughan"), all named are."""
+        at = next((i for i, w in enumerate(tokens) if w in _POSITION_WORDS), None)
+        if at is None:
+            return set(), False
+        subject = [t for t in self.index.analyzer.analyze(" ".join(tokens[max(0, at - SUBJECT_WINDOW):at]))[0] if ":" in t]
+        if not subject:
+            return named, False
+        return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS
 
     def _fits(self, normalized: str, entry) -> bool:
         """Whether the best entry can answer this question at all, beyond sharing its words: not if
@@ -153,7 +182,10 @@ class Matcher:
         places = self._specific_places(entities)
         if not places:
             return ranked
-        return tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions))
+        kept = tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions))
+        # Between near-equals, the entry about the named place beats a general one: "what did
+        # Brooklyn's DA do?" asks about Brooklyn's policy, not about prosecutors in general.
+        return self._promote(kept, lambda s: bool(places & set(s.entry.jurisdictions))) if kept else kept
 
     def _rank(self, terms: list[str]) -> tuple[Scored, ...]:
         found = self.index.search(terms)
@@ -181,16 +213,19 @@ class Matcher:
     def _prefer_named_holder(self, actors: set[str], ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
         """Among entries nearly as good as the best, the one whose position belongs to the actor the
         question asks about comes first: "what did Trump demand?" asks for Trump's demand, not for
-        the report's, even when the report's entry shares more words. Only when the question asks for
-        a position ("say", "demand", "think"…): in "why did the state ban cops from…" the police are
-        not the ones whose view is asked for. (Between near-equals, naming the holder always decides.)"""
+        the report's, even when the report's entry shares more words. (Between near-equals, naming
+        the holder always decides.)"""
         if not actors or not ranked or _holder(ranked[0]) in actors:
             return ranked
+        return self._promote(ranked, lambda s: _holder(s) in actors)
+
+    def _promote(self, ranked: tuple[Scored, ...], wanted) -> tuple[Scored, ...]:
+        """The best-ranked entry that is `wanted`, moved first if it is within holder_window of the leader."""
         near = [s for s in ranked if s.confidence >= ranked[0].confidence - self.tuning.holder_window]
-        held = [s for s in near if _holder(s) in actors]
-        if len(held) != 1:
+        pick = next((s for s in near if wanted(s)), None)
+        if pick is None or pick is ranked[0]:
             return ranked
-        return (held[0], *(s for s in ranked if s is not held[0]))
+        return (pick, *(s for s in ranked if s is not pick))
 
     def _named_decides(self, entities, actors: set[str], ranked) -> bool:
         """A close call is settled when the question names the holder of the leading entry's
