@@ -53,7 +53,10 @@ def test_answers_name_who_holds_the_position(snap):
 @pytest.mark.parametrize(
     "question",
     ["what's the population of Denver?", "when did Baltimore's policy start?", "what's the name of the brooklyn DA?",
-     "how old is jessica vaughan?", "what are the names of California's three laws?"],
+     "how old is jessica vaughan?", "what are the names of California's three laws?",
+     "how many people got deported from Denver last year?", "did Denver's change actually reduce deportations?",
+     "did washington end up repealing the SSN rule after the cops complained?",
+     "what was the obama fingerprint program called?", "which counties are among the 400?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -91,6 +94,22 @@ def test_what_someone_quoted_said_is_still_answered(snap):
     assert snap.ask("what did Jessica Vaughan say?").entry_id == "vaughan-criticism"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("which state barred social security number lookups?", "wa-ssn-policy"),
+        ("which city cut sentences to 364 days?", "denver-364-days"),
+        ("how many counties adopted sanctuary policies?", "counties-400"),
+        ("how many laws did california pass?", "california-laws"),
+        ("does cracking down on small crimes actually work, per the article?", "broken-windows"),
+        ("what's the title of the oakland headline?", "see-also-oakland"),
+    ],
+)
+def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):
+    answer = snap.ask(question)
+    assert answer.answered and answer.entry_id == entry, (answer.kind, answer.entry_id)
+
+
 def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap):
     answer = snap.ask("what's the population of Denver?")
     assert answer.kind is AnswerKind.NOT_IN_ARTICLE
@@ -112,7 +131,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
 
 
 @pytest.mark.parametrize("question", ["what do YOU think about sanctuary cities", "are you a liberal?",
-                                      "in your opinion is jessica vaughan right"])
+                                      "in your opinion is jessica vaughan right",
+                                      "bot be honest, is broken windows policing racist",
+                                      "is the washington times a biased paper?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -187,10 +208,13 @@ def test_an_unknown_word_does_not_hide_answers_on_a_large_kb(tmp_path):
 
 
 def test_a_name_question_is_told_from_a_mention_of_names():
-    from bot.core.answer_types import NAME, asks_for
+    from bot.core.answer_types import NAME, TITLE, asks_for
 
-    for q in ("whats the name of the brooklyn da", "what was the obama fingerprint program called",
-              "who is the brooklyn da they mention name pls", "what are the names of californias three laws"):
+    for q in ("whats the name of the brooklyn da", "who is the brooklyn da they mention name pls",
+              "whats the think tank called"):
         assert NAME in asks_for(q), q
+    for q in ("what was the obama fingerprint program called", "what are the names of californias three laws",
+              "whats the title of the report"):
+        assert asks_for(q) & {NAME, TITLE} == {TITLE}, q
     for q in ("so bad guys w fake names just walk", "whats the worry about drivers who hand out a fake name"):
         assert NAME not in asks_for(q), q

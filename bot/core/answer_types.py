@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .text import normalize
+from .text import normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
+TITLE, OUTCOME, PLACE = "title", "outcome", "place"
+COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
+
+_THINGS = r"(program|programme|law|laws|policy|policies|report|study|bill|bills|initiative|operation|system|act|ordinance|rule|measure)"
 
 _ASKS = {
     NAME: re.compile(
@@ -27,7 +31,29 @@ _ASKS = {
     ),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day)\b|\bon what day\b"),
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
+    # The name of a document or program, not of a group: "what's the report called?", "title of the study".
+    TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b|\b(title|titled|entitled|headline of)\b"
+                      rf"|\bnames? of (the |that |this |those |these )?(\w+ ){{0,3}}{_THINGS}\b"),
+    # What happened afterwards: the article reports a moment, not how things turned out.
+    OUTCOME: re.compile(
+        r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
+        r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b"
+        r"|\bdid (it|that|this|they|the \w+) (work|succeed|pass|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
+        r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
+        r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
+        r"strike down|revers(ed|ing)|roll(ed|ing)? back|sued|suing|lawsuits?|in court|court case)\b"
+        r"|\b(was|were|did|has|have|is)\b.{0,30}\b(charged|indicted|impeached|fired|resigned)\b"
+    ),
+    # Which place, by name: "which state had the most?", "what city was that?".
+    PLACE: re.compile(r"\b(which|what) (specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
+                      r"|\bin what (state|city|county|town)\b"),
 }
+# "how many people…": people and events counted, which the quotes must count too ("364 days" does
+# not say how many people were deported). Other things may be named differently ("places" for
+# counties), so only these are held to it.
+_HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
+_PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
+    deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers""".split())
 
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),
@@ -42,11 +68,20 @@ _PROVIDES = {
         r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
     ),
     MONEY: re.compile(r"\$|\b(dollars?|cost|costs|funding|funded|budget|billion)\b", re.I),
+    TITLE: re.compile(r"\b(titled|entitled|called|known as) [“\"']?[A-Z]"),
+    OUTCOME: re.compile(r"\b(since then|as a result|afterwards?|resulted in|credited with|gains|has (fallen|risen|dropped)|"
+                        r"struck down|repealed)\b", re.I),
 }
+_NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
+# A number and the words after it: "more than 400 counties adopted", "enacting three laws".
+_COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
 
 
 def asks_for(normalized_question: str) -> frozenset[str]:
-    return frozenset(kind for kind, pattern in _ASKS.items() if pattern.search(normalized_question))
+    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(normalized_question)}
+    if TITLE in kinds:  # "what is the report called?" wants its title, not the names of its authors
+        kinds.discard(NAME)
+    return frozenset(kinds)
 
 
 Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kind found in the quotes
@@ -55,6 +90,7 @@ Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kin
 @lru_cache(maxsize=4096)
 def _facts_of(text: str) -> Facts:
     found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
+    found[COUNTED] = {stem(w) for m in _COUNTING.finditer(normalize(text)) for w in m.groups() if w}
     return {kind: tuple(sorted(values)) for kind, values in found.items() if values}
 
 
@@ -70,6 +106,11 @@ def facts_in(texts) -> Facts:
 
 def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> bool:
     """True if the quotes hold a fact of a wanted kind that the question does not already contain:
-    "what was the Obama program called?" is not answered by the name "The Obama administration"."""
+    "what was the Obama program called?" is not answered by the name "The Obama administration".
+    "How many people…" also needs the quotes to count people: "364 days" does not answer it."""
     asked = f" {normalized_question} "
+    if NUMBER in wanted and (m := _HOW_MANY.search(normalized_question)):
+        counted = {stem(w) for w in m.groups() if w}
+        if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
+            wanted = wanted - {NUMBER}
     return any(f" {value} " not in asked for kind in wanted for value in facts.get(kind, ()))

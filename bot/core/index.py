@@ -73,6 +73,11 @@ class SearchIndex:
             self._phrasings.append(tuple(phrasings))
             for t, w in tf.items():
                 df[t] = df.get(t, 0.0) + min(1.0, w)
+        # The places (entity terms) each entry's quotes name: "which state…?" is answered only by a quote naming one.
+        self.quoted_places = {
+            e.id: frozenset(t for q in e.quotes for t in analyzed[q] if t.startswith(JURISDICTION_PREFIX))
+            for e in self.entries
+        }
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         # An unknown word weighs like a word found in one phrasing of one entry.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
-from .answer_types import asks_for, provides
+from .answer_types import PLACE, TITLE, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .text import normalize
@@ -146,7 +146,7 @@ class Matcher:
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, named, ranked, bar)
-        if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry):
+        if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry, entities):
             decision = Decision.DECLINE
         if speech and not asked & self._quoted and decision is not Decision.PLACE:
             # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
@@ -170,11 +170,15 @@ class Matcher:
             return named, False
         return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS
 
-    def _fits(self, normalized: str, entry) -> bool:
+    def _fits(self, normalized: str, entry, entities) -> bool:
         """Whether the best entry can answer this question at all, beyond sharing its words: not if
-        it asks for a name, number or date the quotes do not hold."""
+        it asks for a name, number, date, title, place or outcome the quotes do not hold."""
         wanted = asks_for(normalized)
-        return not wanted or provides(self.index.facts[entry.id], wanted, normalized)
+        if not wanted or provides(self.index.facts[entry.id], wanted, normalized):
+            return True
+        if TITLE in wanted and entry.kind == "link":  # a linked headline is the title asked for
+            return True
+        return PLACE in wanted and bool(self._specific_places(self.index.quoted_places[entry.id]) - self._specific_places(entities))
 
     def _about_named_place(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
         """Asked about one place, an entry about another place is neither an answer nor a close
