@@ -71,6 +71,9 @@ def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap,
         ("What did Trump demand from local governments on immigration?", "trump-approach"),
         ("vaughn opinion??", "vaughan-criticism"),
         ("What did Brooklyn's district attorney do to help immigrants avoid deportation?", "brooklyn-da"),
+        # A holder mentioned in passing is not the one whose view is asked for.
+        ("my uncle was a beat cop in the 90s, he swears busting squeegee guys cleaned up the city. "
+         "does the article say if that style of policing worked?", "broken-windows"),
     ],
 )
 def test_the_holder_or_place_asked_about_decides_between_near_equal_entries(snap, question, entry):

@@ -31,7 +31,7 @@ class Tuning:
     unknown_weight: float = 1.0  # a word the KB has never seen weighs this times its rarest word
     answer_at: float = 0.50  # answer when the best entry reaches this…
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
-    holder_window: float = 0.15  # how far behind an entry of the named holder may be and still come first
+    holder_window: float = 0.2  # how far behind an entry of the named holder may be and still come first
     statement_penalty: float = 0.15  # a remark, not a question, must clear answer_at by this much
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
     max_question_chars: int = 1000  # longer messages are cut before matching
@@ -53,13 +53,13 @@ _POSITION_WORDS = frozenset(
     criticize criticized criticism propose proposed urge urged recommend recommended suggest suggested
     believe believes feel feels oppose opposed support supports position stance view views take
     upset mad angry worried worry concern concerns concerned opinion opinions thoughts verdict
-    reply replied comment comments commented statement""".split()
+    reply replied comment comments commented statement tell tells told""".split()
 )
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted""".split()
+    responded response react reacted reaction quote quoted tell tells told""".split()
 )
 
 
@@ -142,7 +142,7 @@ class Matcher:
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._about_named_place(entities, self._rank(terms))
         named = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        asked, speech = self._whose_position(normalized.split(), named)
+        asked, speech = self._whose_position(normalized.split())
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         decision = self._decide(terms, entities, named, ranked, bar)
@@ -154,21 +154,26 @@ class Matcher:
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
-    def _whose_position(self, tokens: list[str], named: set[str]) -> tuple[set[str], bool]:
+    def _whose_position(self, tokens: list[str]) -> tuple[set[str], bool]:
         """The actors whose position the question asks for, and whether it asks what someone named
         before the position word said.
 
         Only when it asks for a position at all ("say", "demand", "think"…): in "why did the state
         ban cops from…" the police are not the ones whose view is asked for. The actors named just
-        before the first such word are its subject ("how did ICE respond to the ACLU report?" asks ICE's
-        response, not the report's); with nobody named before it ("the opinion of Vaughan"), all named are."""
-        at = next((i for i, w in enumerate(tokens) if w in _POSITION_WORDS), None)
-        if at is None:
-            return set(), False
-        subject = [t for t in self.index.analyzer.analyze(" ".join(tokens[max(0, at - SUBJECT_WINDOW):at]))[0] if ":" in t]
-        if not subject:
-            return named, False
-        return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS
+        before such a word are its subject ("how did ICE respond to the ACLU report?" asks
+        ICE's response, not the report's), or else those just after "of", "from" or "by" ("the
+        opinion of Vaughan"). An actor mentioned elsewhere ("my uncle was a cop… does the article
+        say…") is not."""
+        for at in (i for i, w in enumerate(tokens) if w in _POSITION_WORDS):
+            subject = self._entities_in(tokens[max(0, at - SUBJECT_WINDOW):at])
+            if subject:
+                return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS
+            if tokens[at + 1 : at + 2] in (["of"], ["from"], ["by"]):
+                return set(ids_with_prefix(self._entities_in(tokens[at + 2 : at + 2 + SUBJECT_WINDOW]), ACTOR_PREFIX)), False
+        return set(), False
+
+    def _entities_in(self, tokens: list[str]) -> list[str]:
+        return [t for t in self.index.analyzer.analyze(" ".join(tokens))[0] if ":" in t]
 
     def _fits(self, normalized: str, entry, entities) -> bool:
         """Whether the best entry can answer this question at all, beyond sharing its words: not if
