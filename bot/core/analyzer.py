@@ -94,6 +94,8 @@ class Analyzer:
     # -- vocabulary for typo correction -----------------------------------------------------------
     def add_words(self, words: Iterable[str]) -> None:
         vocab = self._vocab
+        if isinstance(words, tuple | list) and vocab.issuperset(words):  # the usual case on a large KB
+            return
         for word in words:
             if word not in vocab and len(word) >= 3 and not word.isdigit():
                 vocab.add(word)

@@ -33,51 +33,56 @@ class SearchResult:
     unknown_terms: int  # terms the index has never seen
 
 
+@dataclass(frozen=True, slots=True)
+class _Analysis:
+    """One entry as the index sees it, kept so the next reload can reuse it if the entry is unchanged."""
+
+    content: tuple
+    tf: dict[str, float]  # term -> weighted count over the entry's fields
+    quality: dict[str, float]  # term -> match quality (0..1)
+    phrasings: tuple[str, ...]  # sorted terms of each phrasing, for the fuzzy score
+    words: tuple[str, ...]  # its words, sorted, for the typo-correction vocabulary (same order either way)
+    places: frozenset[str]  # entity terms of the places its quotes name
+
+
 class SearchIndex:
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, previous: SearchIndex | None = None):
+        """`previous`: the index this one replaces. Entries it analysed that have not changed since
+        are reused when synonyms and aliases are unchanged too, so reloading a large knowledge base
+        after editing a few entries re-analyses only those."""
         entities: dict[str, tuple[str, ...]] = {}
         for j in kb.jurisdictions.values():
             entities[JURISDICTION_PREFIX + j.id] = (j.name, *j.aliases)
         for a in kb.actors.values():
             entities[ACTOR_PREFIX + a.id] = a.aliases
         self.analyzer = Analyzer(kb.synonyms, entities)
+        self._signature = (tuple(kb.synonyms.items()), tuple(entities.items()))
         self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
         self.jurisdiction_kinds = {j.id: j.kind for j in kb.jurisdictions.values()}
         self.facts = {e.id: facts_in(e.quotes) for e in self.entries}  # names, numbers, dates quoted
 
+        reusable = previous._analyses if previous is not None and previous._signature == self._signature else {}
+        self._analyses: dict[str, _Analysis] = {}
         self._weights: list[dict[str, float]] = []  # per entry: term -> match quality (0..1)
         self._phrasings: list[tuple[str, ...]] = []  # per entry: sorted term strings of its phrasings
         # Document frequency counts a term fully where it is in a phrasing, keyword, topic or entity,
         # and only by the prose weight where it is only in the answer or quotes: "article" is in
         # nearly every answer ("The article reports…") but in few phrasings, and must stay telling.
         df: dict[str, float] = {}
-        analyzed: dict[str, frozenset[str]] = {}  # the same quote or answer text is analysed once
+        analyzed: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # text -> (terms, words): analysed once
         for e in self.entries:
-            tf: dict[str, float] = {}
-            phrasings = []
-            for field, texts in self._fields(e):
-                weight = FIELD_WEIGHTS[field]
-                for text in texts:
-                    if field == "entities":
-                        terms = frozenset((text,))
-                    elif (terms := analyzed.get(text)) is None:
-                        tokens = normalize(text).split()
-                        self.analyzer.add_words(tokens)  # the typo-correction vocabulary
-                        terms = analyzed[text] = frozenset(self.analyzer.terms_of(tokens))
-                    for t in terms:
-                        tf[t] = tf.get(t, 0.0) + weight
-                    if field == "questions":
-                        phrasings.append(" ".join(sorted(terms)))
-            quality = {t: w / (w + SATURATION) for t, w in tf.items()}
-            self._weights.append(quality)
-            self._phrasings.append(tuple(phrasings))
-            for t, w in tf.items():
+            content = e.content
+            found = reusable.get(e.id)
+            if found is None or found.content != content:
+                found = self._analyse(e, content, analyzed)
+            self.analyzer.add_words(found.words)
+            self._analyses[e.id] = found
+            self._weights.append(found.quality)
+            self._phrasings.append(found.phrasings)
+            for t, w in found.tf.items():
                 df[t] = df.get(t, 0.0) + min(1.0, w)
         # The places (entity terms) each entry's quotes name: "which state…?" is answered only by a quote naming one.
-        self.quoted_places = {
-            e.id: frozenset(t for q in e.quotes for t in analyzed[q] if t.startswith(JURISDICTION_PREFIX))
-            for e in self.entries
-        }
+        self.quoted_places = {e.id: self._analyses[e.id].places for e in self.entries}
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         # An unknown word weighs like a word found in one phrasing of one entry.
@@ -87,6 +92,32 @@ class SearchIndex:
             for t, q in quality.items():
                 self._postings.setdefault(t, []).append((i, q))
         self._rare_df = max(50, n // 20)
+
+    def _analyse(self, e: Entry, content: tuple, analyzed: dict) -> _Analysis:
+        tf: dict[str, float] = {}
+        phrasings: list[str] = []
+        words: set[str] = set()
+        places: set[str] = set()
+        for field, texts in self._fields(e):
+            weight = FIELD_WEIGHTS[field]
+            for text in texts:
+                if field == "entities":
+                    terms = frozenset((text,))
+                else:
+                    if (done := analyzed.get(text)) is None:
+                        tokens = normalize(text).split()
+                        done = analyzed[text] = (frozenset(self.analyzer.terms_of(tokens)), tuple(tokens))
+                    terms = done[0]
+                    words.update(done[1])
+                    if field == "quotes":
+                        places.update(t for t in terms if t.startswith(JURISDICTION_PREFIX))
+                for t in terms:
+                    tf[t] = tf.get(t, 0.0) + weight
+                if field == "questions":
+                    phrasings.append(" ".join(sorted(terms)))
+        quality = {t: w / (w + SATURATION) for t, w in tf.items()}
+        words = {w for w in words if len(w) >= 3 and not w.isdigit()}  # the ones the vocabulary keeps
+        return _Analysis(content, tf, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places))
 
     @staticmethod
     def _fields(e: Entry):

@@ -6,6 +6,7 @@ carries all the errors, so a reload can keep serving the knowledge base it had.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 from dataclasses import dataclass
@@ -77,11 +78,8 @@ class _Reader:
         self.problems.append(Problem(Where(file, line or 1) if file else None, message))
 
     # -- files -----------------------------------------------------------------------------------
-    def read_file(self, path: Path):
-        rel = self.rel(path)
-        raw = _read_regular_file(self, rel, 1, path, self.root, "file")
-        if raw is None:
-            return None
+    def parse(self, rel: str, raw: bytes):
+        """One file's bytes as a LineMap, or None (problems recorded)."""
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -204,8 +202,64 @@ def _texts(pairs) -> tuple[str, ...]:
     return tuple(text for text, _ in pairs)
 
 
-def load_knowledge(directory: str | Path) -> KnowledgeBase:
-    """Load and validate every *.yaml file under `directory`; raise KnowledgeBaseInvalid listing all errors."""
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """What one file contributes, worked out from its bytes alone, so a reload can reuse it when the
+    bytes are unchanged: a 10,000-entry knowledge base spends most of its load parsing and checking
+    records. Everything that depends on other files (duplicate ids and synonyms, references,
+    quotes against the source) is checked again on every load."""
+
+    problems: tuple[Problem, ...]
+    records: tuple[tuple[str, dict], ...]  # (section, checked record) for jurisdictions, actors, entries
+    source: tuple[dict, ...]
+    source_sections: int
+    synonyms: tuple[object, int] | None  # the raw synonyms mapping and its line
+
+
+def _read_cached(root: Path, path: Path, rel: str, reads: dict | None) -> tuple[bytes, FileRead]:
+    """(content hash, FileRead) of one file: from `reads` when its bytes are unchanged."""
+    reader = _Reader(root)
+    raw = _read_regular_file(reader, rel, 1, path, root, "file")
+    if raw is None:
+        return b"", FileRead(tuple(reader.problems), (), (), 0, None)
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    if reads is not None and (hit := reads.get(rel)) and hit[0] == digest:
+        return hit
+    return digest, _read_one(reader, raw, rel)
+
+
+def _read_one(reader: _Reader, raw: bytes, rel: str) -> FileRead:
+    data = reader.parse(rel, raw)
+    records: list[tuple[str, dict]] = []
+    source: list[dict] = []
+    sections = 0
+    synonyms = None
+    for section in SECTIONS if data is not None else ():
+        if section not in data:
+            continue
+        value, line = data[section], data.line_of(section)
+        if section == "source":
+            sections += 1
+            if rec := reader.record("source", value, rel, line):
+                source.append(rec)
+        elif section == "synonyms":
+            synonyms = (value, line)
+        elif not isinstance(value, list):
+            reader.problem(rel, line, f"{section!r} must be a list, got {_kind(value)}")
+        else:
+            for i, item in enumerate(value):
+                if rec := reader.record(section, item, rel, value.line_of(i)):
+                    if section == "entries":  # normalised here, where a reload can reuse it
+                        rec["question_keys"] = tuple(normalize(q) for q, _ in rec["questions"])
+                    records.append((section, rec))
+    return FileRead(tuple(reader.problems), tuple(records), tuple(source), sections, synonyms)
+
+
+def load_knowledge(directory: str | Path, reads: dict | None = None) -> KnowledgeBase:
+    """Load and validate every *.yaml file under `directory`; raise KnowledgeBaseInvalid listing all errors.
+
+    `reads`, when given, is kept by the caller from one load to the next (see FileRead): a file whose
+    bytes have not changed is not parsed and checked again."""
     root = Path(directory)
     # Resolved once: when `directory` is a symlink that a deploy swaps to a new tree, one load still
     # reads one whole tree (never article.yaml from the old tree and entries/ from the new one).
@@ -224,29 +278,22 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
     source_sections = 0
     synonyms: dict[str, tuple[str, ...]] = {}
     variant_at: dict[str, Where] = {}
+    kept: dict[str, tuple[bytes, FileRead]] = {}
     for path in files:
-        data = reader.read_file(path)
-        if data is None:
-            continue
         rel = reader.rel(path)
-        for section in SECTIONS:
-            if section not in data:
-                continue
-            value, line = data[section], data.line_of(section)
-            if section == "source":
-                source_sections += 1
-                rec = reader.record("source", value, rel, line)
-                if rec:
-                    source_records.append(rec)
-            elif section == "synonyms":
-                _read_synonyms(reader, value, rel, line, synonyms, variant_at)
-            elif not isinstance(value, list):
-                reader.problem(rel, line, f"{section!r} must be a list, got {_kind(value)}")
-            else:
-                for i, item in enumerate(value):
-                    rec = reader.record(section, item, rel, value.line_of(i))
-                    if rec:
-                        raw[section].append((rec, rel))
+        read = _read_cached(tree, path, rel, reads)
+        kept[rel] = read
+        done = read[1]
+        reader.problems.extend(done.problems)
+        for section, rec in done.records:
+            raw[section].append((rec, rel))
+        source_records.extend(done.source)
+        source_sections += done.source_sections
+        if done.synonyms is not None:
+            _read_synonyms(reader, done.synonyms[0], rel, done.synonyms[1], synonyms, variant_at)
+    if reads is not None:  # only the files read this time: a deleted file's records must not come back
+        reads.clear()
+        reads.update(kept)
 
     source = _build_source(reader, tree, source_records, source_sections)
     jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
@@ -387,8 +434,7 @@ def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, 
                 verified[quote] = source_norm is None or normalize_quote(quote) in source_norm
             if not verified[quote]:
                 reader.problem(file, line, f"entry {ident!r}: quote is not verbatim in the source: {quote[:80]!r}")
-        for question, line in rec["questions"]:
-            key = normalize(question)
+        for (question, line), key in zip(rec["questions"], rec["question_keys"], strict=True):
             if not key:
                 reader.problem(file, line, f"entry {ident!r}: phrasing {question!r} has no words")
             elif key in phrasing_at:

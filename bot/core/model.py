@@ -86,6 +86,12 @@ class Entry:
         """The phrasing offered in "did you mean…" and on suggestion buttons."""
         return self.questions[0]
 
+    @property
+    def content(self) -> tuple:
+        """Everything but where it sits in its file: moving an entry does not change it."""
+        return (self.id, self.topic, self.kind, self.questions, self.keywords, self.answer, self.quotes,
+                self.jurisdictions, self.actors, self.related)
+
 
 @dataclass(frozen=True, slots=True)
 class KnowledgeBase:
