@@ -56,7 +56,9 @@ def test_answers_name_who_holds_the_position(snap):
      "how old is jessica vaughan?", "what are the names of California's three laws?",
      "how many people got deported from Denver last year?", "did Denver's change actually reduce deportations?",
      "did washington end up repealing the SSN rule after the cops complained?",
-     "what was the obama fingerprint program called?", "which counties are among the 400?"],
+     "what was the obama fingerprint program called?", "which counties are among the 400?",
+     "did crime go up in denver after the change?", "did the trump administration sue california over the laws?",
+     "how many gun buyers did the SSN checks catch?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -95,6 +97,8 @@ def test_asked_what_someone_said_whom_the_article_never_quotes_it_says_so(snap, 
 def test_what_someone_quoted_said_is_still_answered(snap):
     assert snap.ask("what did the police say about the SSN rule?").entry_id == "wa-police-objections"
     assert snap.ask("what did Jessica Vaughan say?").entry_id == "vaughan-criticism"
+    # The policy speaks here, not the governor.
+    assert snap.ask("what did Gov. Inslee's policy say about Social Security numbers?").entry_id == "wa-ssn-policy"
 
 
 @pytest.mark.parametrize(
@@ -219,5 +223,6 @@ def test_a_name_question_is_told_from_a_mention_of_names():
     for q in ("what was the obama fingerprint program called", "what are the names of californias three laws",
               "whats the title of the report"):
         assert asks_for(q) & {NAME, TITLE} == {TITLE}, q
-    for q in ("so bad guys w fake names just walk", "whats the worry about drivers who hand out a fake name"):
+    for q in ("so bad guys w fake names just walk", "whats the worry about drivers who hand out a fake name",
+              "whats the worry about suspects giving fake names"):
         assert NAME not in asks_for(q), q

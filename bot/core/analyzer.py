@@ -138,9 +138,13 @@ class Analyzer:
         return out, unknown
 
     # -- analysis ---------------------------------------------------------------------------------
+    def tag(self, tokens: list[str]) -> list[str]:
+        """The tokens with synonyms and entity aliases replaced ("jay inslee say" -> "a:inslee say")."""
+        return self._entities.apply(self._synonyms.apply(tokens))
+
     def terms_of(self, tokens: list[str]) -> list[str]:
         """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped."""
-        tagged = self._entities.apply(self._synonyms.apply(tokens))
+        tagged = self.tag(tokens)
         return [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
 
     def analyze(self, normalized: str) -> tuple[list[str], list[str]]:

@@ -19,7 +19,8 @@ _THINGS = r"(program|programme|law|laws|policy|policies|report|study|bill|bills|
 _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
-        r"\b(what|whats|which)\b.{0,40}\b(name|names|named|called)\b|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
+        r"\b(what|whats|which)\b.{0,40}(?<!fake )(?<!false )(?<!phony )(?<!bogus )(?<!real )\b(name|names|named|called)\b"
+        r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by|title|titled)\b"
@@ -33,7 +34,7 @@ _ASKS = {
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b|\b(title|titled|entitled|headline of)\b"
-                      rf"|\bnames? of (the |that |this |those |these )?(\w+ ){{0,3}}{_THINGS}\b"),
+                      rf"|\bnames? of (the |that |this |those |these )?(\w+ ){{0,5}}{_THINGS}\b"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
         r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
@@ -41,7 +42,8 @@ _ASKS = {
         r"|\bdid (it|that|this|they|the \w+) (work|succeed|pass|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
-        r"strike down|revers(ed|ing)|roll(ed|ing)? back|sued|suing|lawsuits?|in court|court case)\b"
+        r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|in court|court case|legal challenge|"
+        r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
         r"|\b(was|were|did|has|have|is)\b.{0,30}\b(charged|indicted|impeached|fired|resigned)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
@@ -53,7 +55,8 @@ _ASKS = {
 # counties), so only these are held to it.
 _HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
 _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
-    deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers""".split())
+    deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers
+    buyers purchasers criminals offenders suspects migrants families kids children men women""".split())
 
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),

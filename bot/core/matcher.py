@@ -53,8 +53,10 @@ _POSITION_WORDS = frozenset(
     criticize criticized criticism propose proposed urge urged recommend recommended suggest suggested
     believe believes feel feels oppose opposed support supports position stance view views take
     upset mad angry worried worry concern concerns concerned opinion opinions thoughts verdict
+    unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint complaints
     reply replied comment comments commented statement tell tells told""".split()
 )
+_FILLER = frozenset("have has had to got ever even actually really publicly officially then later first ever".split())
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
@@ -165,12 +167,21 @@ class Matcher:
         opinion of Vaughan"). An actor mentioned elsewhere ("my uncle was a cop… does the article
         say…") is not."""
         for at in (i for i, w in enumerate(tokens) if w in _POSITION_WORDS):
-            subject = self._entities_in(tokens[max(0, at - SUBJECT_WINDOW):at])
+            window = tokens[max(0, at - SUBJECT_WINDOW):at]
+            subject = self._entities_in(window)
             if subject:
-                return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS
+                return set(ids_with_prefix(subject, ACTOR_PREFIX)), tokens[at] in _SPEECH_WORDS and self._says(window)
             if tokens[at + 1 : at + 2] in (["of"], ["from"], ["by"]):
                 return set(ids_with_prefix(self._entities_in(tokens[at + 2 : at + 2 + SUBJECT_WINDOW]), ACTOR_PREFIX)), False
         return set(), False
+
+    def _says(self, window: list[str]) -> bool:
+        """Whether the words before "say" end with who is speaking: "did Jay Inslee (ever) say", not
+        "did Inslee's policy say"."""
+        tagged = self.index.analyzer.tag(self.index.analyzer.fix_typos(window)[0])
+        while tagged and tagged[-1] in _FILLER:
+            tagged.pop()
+        return bool(tagged) and ":" in tagged[-1]
 
     def _entities_in(self, tokens: list[str]) -> list[str]:
         return [t for t in self.index.analyzer.analyze(" ".join(tokens))[0] if ":" in t]
