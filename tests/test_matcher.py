@@ -189,7 +189,7 @@ def test_json_shape(snap):
     assert "The Washington Times, March 21, 2018, Stephen Dinan" in data["answer"]
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
 def test_accuracy_floor_on_question_sets(snap, name):
     """A regression floor, not the product target (see README 'Accuracy' for the measured figures)."""
     report = evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml"))

@@ -43,22 +43,29 @@ class Answer:
         """True only when an article-sourced answer is given."""
         return self.kind in ANSWERED_KINDS
 
-    @property
-    def suggestion_intro(self) -> str:
-        return "Did you mean:" if self.kind is AnswerKind.SUGGEST else "You could ask:"
-
-    def plain_text(self) -> str:
-        """Everything a user would see, as plain text (the CLI and the JSON `answer` field)."""
+    def sections(self, quote=lambda q: f"> “{q}”", quotes_joined_by: str = "\n") -> list[str]:
+        """The answer text, its list lines and its quotes: the body every adapter shows, in order."""
         parts = [self.text]
         if self.lines:
             parts.append("\n".join(f"• {line}" for line in self.lines))
         if self.quotes:
-            parts.append("\n".join(f"> “{q}”" for q in self.quotes))
+            parts.append(quotes_joined_by.join(quote(q) for q in self.quotes))
+        return parts
+
+    @property
+    def suggestion_block(self) -> str:
+        """'Did you mean:' on a close call, 'You could ask:' otherwise, then one line per suggestion."""
+        if not self.suggestions:
+            return ""
+        intro = "Did you mean:" if self.kind is AnswerKind.SUGGEST else "You could ask:"
+        return intro + "\n" + "\n".join(f"• {s}" for s in self.suggestions)
+
+    def plain_text(self) -> str:
+        """Everything a user would see, as plain text (the CLI and the JSON `answer` field)."""
+        parts = self.sections()
         if self.answered:
             parts.append(f"— {self.citation}")
-        if self.suggestions:
-            parts.append(self.suggestion_intro + "\n" + "\n".join(f"• {s}" for s in self.suggestions))
-        return "\n\n".join(parts)
+        return "\n\n".join([*parts, self.suggestion_block] if self.suggestions else parts)
 
     def to_json(self) -> dict:
         """The stable `ask --json` object; other tools depend on these keys."""

@@ -35,13 +35,9 @@ def answer_embed(answer: Answer) -> discord.Embed:
     title = answer.topic if answer.kind is AnswerKind.ENTRY and answer.topic else TITLES.get(answer.kind, "Ask-the-Article")
     embed = discord.Embed(title=limits.cut(title, limits.EMBED_TITLE), colour=COLOURS.get(answer.kind, discord.Colour.dark_grey()))
     embed.set_author(name=limits.cut(f"Q: {' '.join(answer.question.split())}", limits.EMBED_AUTHOR))
-    parts = [answer.text]
-    if answer.lines:
-        parts.append("\n".join(f"• {line}" for line in answer.lines))
-    if answer.quotes:
-        parts.append("\n\n".join(blockquote(q) for q in answer.quotes))
+    parts = answer.sections(quote=blockquote, quotes_joined_by="\n\n")
     if answer.suggestions:
-        parts.append(answer.suggestion_intro + "\n" + "\n".join(f"• {s}" for s in answer.suggestions))
+        parts.append(answer.suggestion_block)
     embed.description = limits.cut("\n\n".join(parts), limits.EMBED_DESCRIPTION)
     footer = answer.citation if answer.answered else f"Source: {answer.citation}"
     if answer.answered and answer.kind is not AnswerKind.JURISDICTION:
