@@ -797,6 +797,22 @@ def test_fixing_the_file_after_a_failed_reload_recovers(base, real, tmp_path):
     assert engine.ask("what does the zebrawidget probe entry say?").entry_id == "zz-probe"
 
 
+def test_a_file_that_is_not_yaml_is_reported_first_and_named_in_the_errors_it_causes(base, tmp_path):
+    """Entries elsewhere that relate to entries of the broken file cannot resolve them; the admin is
+    told where the cause is instead of chasing each reference."""
+    kb = tmp_path / "knowledge"
+    shutil.copytree(base, kb, symlinks=True)
+    files = sorted((kb / "entries").glob("*.yaml"))
+    broken = files[-1]  # the last in file order, so sorting by file alone would list it last
+    broken.write_text("entries:\n  - id: [unclosed\n")
+    with pytest.raises(KnowledgeBaseInvalid) as caught:
+        load_knowledge(kb)
+    rel = str(broken.relative_to(kb))
+    first, *rest = caught.value.problems
+    assert first.where.file == rel and "syntax error" in first.message
+    assert rest and all(f"may be defined in {rel}" in p.message for p in rest if "refers to unknown" in p.message)
+
+
 # ---------------------------------------------------------------------------------------------------
 # end to end: /reload as an admin through the fake Discord
 

@@ -214,6 +214,7 @@ class FileRead:
     source: tuple[dict, ...]
     source_sections: int
     synonyms: tuple[object, int] | None  # the raw synonyms mapping and its line
+    unreadable: bool = False  # not YAML at all (syntax error, encoding…): none of its ids are known
 
 
 def _read_cached(root: Path, path: Path, rel: str, reads: dict | None) -> tuple[bytes, FileRead]:
@@ -221,7 +222,7 @@ def _read_cached(root: Path, path: Path, rel: str, reads: dict | None) -> tuple[
     reader = _Reader(root)
     raw = _read_regular_file(reader, rel, 1, path, root, "file")
     if raw is None:
-        return b"", FileRead(tuple(reader.problems), (), (), 0, None)
+        return b"", FileRead(tuple(reader.problems), (), (), 0, None, unreadable=True)
     digest = hashlib.blake2b(raw, digest_size=16).digest()
     if reads is not None and (hit := reads.get(rel)) and hit[0] == digest:
         return hit
@@ -252,7 +253,7 @@ def _read_one(reader: _Reader, raw: bytes, rel: str) -> FileRead:
                     if section == "entries":  # normalised here, where a reload can reuse it
                         rec["question_keys"] = tuple(normalize(q) for q, _ in rec["questions"])
                     records.append((section, rec))
-    return FileRead(tuple(reader.problems), tuple(records), tuple(source), sections, synonyms)
+    return FileRead(tuple(reader.problems), tuple(records), tuple(source), sections, synonyms, unreadable=data is None)
 
 
 def load_knowledge(directory: str | Path, reads: dict | None = None) -> KnowledgeBase:
@@ -279,12 +280,15 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
     synonyms: dict[str, tuple[str, ...]] = {}
     variant_at: dict[str, Where] = {}
     kept: dict[str, tuple[bytes, FileRead]] = {}
+    unreadable: list[str] = []
     for path in files:
         rel = reader.rel(path)
         read = _read_cached(tree, path, rel, reads)
         kept[rel] = read
         done = read[1]
         reader.problems.extend(done.problems)
+        if done.unreadable:
+            unreadable.append(rel)
         for section, rec in done.records:
             raw[section].append((rec, rel))
         source_records.extend(done.source)
@@ -299,10 +303,11 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
     jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
     actors = _unique(reader, "actor", [r for r, _ in raw["actors"]])
     entries = _unique(reader, "entry", [r for r, _ in raw["entries"]])
-    built_entries = _check_entries(reader, entries, jurisdictions, actors, source)
+    built_entries = _check_entries(reader, entries, jurisdictions, actors, source, unreadable)
 
     if reader.problems:
-        raise KnowledgeBaseInvalid(sorted(reader.problems, key=_order))
+        # A file that is not YAML at all comes first: its error is the cause of the others.
+        raise KnowledgeBaseInvalid(sorted(reader.problems, key=lambda p: (not (p.where and p.where.file in unreadable), _order(p))))
     return KnowledgeBase(
         source=source,
         jurisdictions=MappingProxyType({
@@ -414,7 +419,10 @@ def _unique(reader, what: str, records: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, Entry]:
+def _check_entries(reader, entries, jurisdictions, actors, source, unreadable=()) -> dict[str, Entry]:
+    # An id defined in a file that could not be read shows up as "unknown" everywhere it is used;
+    # say so, so the admin fixes the one syntax error instead of chasing each reference.
+    maybe = f" (it may be defined in {', '.join(unreadable)}, which could not be read)" if unreadable else ""
     source_norm = normalize_quote(source.text) if source else None
     phrasing_at: dict[str, tuple[str, Where]] = {}
     verified: dict[str, bool] = {}  # quotes repeat across entries; each is searched for once
@@ -426,7 +434,7 @@ def _check_entries(reader, entries, jurisdictions, actors, source) -> dict[str, 
         for field_name, known, what in (("jurisdictions", jurisdictions, "jurisdiction"), ("actors", actors, "actor"), ("related", entries, "entry")):
             for ref, line in rec[field_name]:
                 if ref not in known:
-                    reader.problem(file, line, f"entry {ident!r} refers to unknown {what} {ref!r}")
+                    reader.problem(file, line, f"entry {ident!r} refers to unknown {what} {ref!r}{maybe}")
         if rec["kind"] in ("position", "sides") and not rec["actors"]:
             reader.problem(file, rec["where"].line, f"entry {ident!r} states a position but names no actor holding it")
         for quote, line in rec["quotes"]:
