@@ -58,7 +58,8 @@ def test_answers_name_who_holds_the_position(snap):
      "did washington end up repealing the SSN rule after the cops complained?",
      "what was the obama fingerprint program called?", "which counties are among the 400?",
      "did crime go up in denver after the change?", "did the trump administration sue california over the laws?",
-     "how many gun buyers did the SSN checks catch?"],
+     "how many gun buyers did the SSN checks catch?", "whats the weather like in denver",
+     "did republicans keep the house in the 2018 midterms?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -110,6 +111,8 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("how many laws did california pass?", "california-laws"),
         ("does cracking down on small crimes actually work, per the article?", "broken-windows"),
         ("what's the title of the oakland headline?", "see-also-oakland"),
+        ("what offenses specificaly are on their list", "which-crimes"),  # a misspelt filler word is no unknown word
+        ("before trump came along, how did the feds learn who got booked into county jail?", "long-running-battle-obama"),
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):
@@ -140,13 +143,24 @@ def test_off_topic_and_injections_are_declined(snap, question):
 @pytest.mark.parametrize("question", ["what do YOU think about sanctuary cities", "are you a liberal?",
                                       "in your opinion is jessica vaughan right",
                                       "bot be honest, is broken windows policing racist",
-                                      "is the washington times a biased paper?"])
+                                      "is the washington times a biased paper?",
+                                      "which side is gonna win our debate friday"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
     assert answer.text.startswith("I don't have opinions of my own")
     assert "Vaughan" in answer.text or "report" in answer.text
     assert snap.kb.entries[answer.entry_id].kind == "sides"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("whos for this n whos against it", "debate-sides"), ("who's in favor and who's against?", "debate-sides"),
+     ("who supports broken windows policing and who opposes it?", "broken-windows")],
+)
+def test_asked_who_is_for_and_against_it_gets_the_sides(snap, question, entry):
+    answer = snap.ask(question)
+    assert answer.answered and answer.entry_id == entry, (answer.kind, answer.entry_id)
 
 
 def test_is_it_right_questions_get_the_sides_the_article_reports(snap):

@@ -90,6 +90,10 @@ class Analyzer:
                 self.add_words(v.split())
         for alias in entity_of:
             self.add_words(alias.split())
+        # A misspelt long filler word ("specificaly") is corrected to the stopword and dropped,
+        # instead of counting as a word the article does not know. Only long ones: "weather" must
+        # not become "whether".
+        self.add_words(sorted(w for w in STOPWORDS if len(w) >= 8))
 
     # -- vocabulary for typo correction -----------------------------------------------------------
     def add_words(self, words: Iterable[str]) -> None:

@@ -44,6 +44,7 @@ _ASKS = {
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|in court|court case|legal challenge|"
         r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
+        r"|\bdid (the )?\w+ (win|lose|keep)\b"
         r"|\b(was|were|did|has|have|is)\b.{0,30}\b(charged|indicted|impeached|fired|resigned)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".

@@ -12,6 +12,7 @@ Confidence blends three pieces of evidence, each 0..1:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -19,6 +20,7 @@ from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
 from .answer_types import PLACE, TITLE, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
+from .model import broadest_sides
 from .text import normalize
 
 
@@ -57,11 +59,19 @@ _POSITION_WORDS = frozenset(
     reply replied comment comments commented statement tell tells told""".split()
 )
 _FILLER = frozenset("have has had to got ever even actually really publicly officially then later first ever".split())
+SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
     responded response react reacted reaction quote quoted tell tells told""".split()
+)
+
+
+# "Who's for it and who's against it?": the question asks for the sides, whatever else it shares.
+_BOTH_SIDES = re.compile(
+    r"\b(who|whos|which|what|whats|arguments?|case|sides?|people)\b.{0,40}\b(for|favou?r|support\w*|pro)\b.{0,60}"
+    r"\b(against|oppos\w*|con|cons|critic\w*)\b"
 )
 
 
@@ -116,6 +126,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self._rare = index.unknown_idf
         # Actors whose words the article reports (as a position, a side or a linked headline).
+        self._broadest_sides = broadest_sides(index.entries)
         self._quoted = {e.actors[0] for e in index.entries if e.actors and e.kind in ("position", "sides", "link")}
 
     def calibrate(self, raw: float) -> float:
@@ -147,14 +158,37 @@ class Matcher:
         asked, speech = self._whose_position(normalized.split())
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        decision = self._decide(terms, entities, named, ranked, bar)
+        sides = self._sides_asked(normalized, ranked, bar)
+        if sides is not None:
+            ranked = (sides, *(s for s in ranked if s.entry is not sides.entry))
+            decision = Decision.ANSWER
+        else:
+            decision = self._decide(terms, entities, named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry, entities):
+            decision = Decision.DECLINE
+        if (decision is Decision.ANSWER and unknown and len(entities) == 1
+                and not any(":" not in t and t in self.index.idf for t in terms)):
+            # Only one name links it to the article, and it asks about something the article never
+            # mentions: "what's the weather like in Denver?"
             decision = Decision.DECLINE
         if speech and not asked & self._quoted and decision is not Decision.PLACE:
             # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
             # reports no word of theirs.
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float) -> Scored | None:
+        """For "who's for it and who's against it?", the sides entry to answer with: one about the
+        question's topic when it clearly fits ("who supports broken windows and who opposes it?"),
+        else the debate as a whole."""
+        if self._broadest_sides is None or not _BOTH_SIDES.search(normalized):
+            return None
+        best = next((s for s in ranked if s.entry.kind == "sides"), None)
+        if best is None or not (best.entry is self._broadest_sides or best.confidence >= bar + SIDES_FIT):
+            best = next((s for s in ranked if s.entry is self._broadest_sides), None) or Scored(
+                Candidate(self._broadest_sides, 0.0, 0.0), 0.0)
+        # Asked for the sides in so many words: as sure as an answer at the bar, however few words it shares.
+        return Scored(best.candidate, max(best.confidence, bar))
 
     def _whose_position(self, tokens: list[str]) -> tuple[set[str], bool]:
         """The actors whose position the question asks for, and whether it asks what someone named

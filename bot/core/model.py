@@ -125,3 +125,8 @@ class KnowledgeBase:
 
     def entries_for_actor(self, actor_id: str) -> tuple[Entry, ...]:
         return self._by_actor.get(actor_id, ())
+
+
+def broadest_sides(entries) -> Entry | None:
+    """The "sides" entry naming the most actors: what a question about the debate as a whole gets."""
+    return max((e for e in entries if e.kind == "sides"), key=lambda e: len(e.actors), default=None)

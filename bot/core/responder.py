@@ -6,7 +6,7 @@ from __future__ import annotations
 from .answer import Answer, AnswerKind
 from .intents import Intent
 from .matcher import Decision, Match
-from .model import Entry, KnowledgeBase
+from .model import Entry, KnowledgeBase, broadest_sides
 
 MAX_SUGGESTIONS = 3
 SUGGEST_WINDOW = 0.15  # on a close call, offer every entry within this much of the leader
@@ -28,7 +28,7 @@ class Responder:
         entries = list(kb.entries.values())
         self._starters = suggesting(entries)
         # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
-        self._sides = max((e for e in entries if e.kind == "sides"), key=lambda e: len(e.actors), default=None)
+        self._sides = broadest_sides(entries)
 
     def _answer(self, match: Match, kind: AnswerKind, text: str, confidence: float = 0.0, **kw) -> Answer:
         return Answer(question=match.question, kind=kind, text=text, citation=self.citation,
