@@ -157,7 +157,7 @@ def main() -> None:
         print(f"generated KB ({len(big.kb.entries)} entries, {size / 1e6:.1f} MB of YAML): load+index {t_big * 1000:.0f} ms "
               f""
               f"(of which: YAML parse {t_parse * 1000:.0f} ms, load with validation {t_load * 1000:.0f} ms, index {t_index * 1000:.0f} ms)")
-        del big  # the reload engine below holds its own copy
+        del big, big_kb  # the reload engine below holds its own copy
         t_reload_same, t_reload_edit = reload_times(big_dir)
         print(f"  /reload with nothing changed: {t_reload_same * 1000:.0f} ms; after editing one entry in one of "
               f"{len(list(big_dir.rglob('part-*.yaml')))} files: {t_reload_edit * 1000:.0f} ms")

@@ -52,7 +52,7 @@ def test_reload_after_edits_equals_a_fresh_load(kb):
     synonyms.write_text(synonyms.read_text() + "  sentence cut: [full year]\n")
     assert engine.reload().ok
     assert_same_as_a_fresh_load(engine, kb)
-    assert "cut" in engine.snapshot.index._analyses["denver-364-days"].tf
+    assert "cut" in engine.snapshot.index._analyses["denver-364-days"].quality
 
     (kb / "entries" / "extra.yaml").unlink()
     result = engine.reload()

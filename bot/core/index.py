@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -38,11 +39,16 @@ class _Analysis:
     """One entry as the index sees it, kept so the next reload can reuse it if the entry is unchanged."""
 
     content: tuple
-    tf: dict[str, float]  # term -> weighted count over the entry's fields
-    quality: dict[str, float]  # term -> match quality (0..1)
+    quality: dict[str, float]  # term -> match quality (0..1) of its weighted count over the entry's fields
     phrasings: tuple[str, ...]  # sorted terms of each phrasing, for the fuzzy score
     words: tuple[str, ...]  # its words, sorted, for the typo-correction vocabulary (same order either way)
     places: frozenset[str]  # entity terms of the places its quotes name
+
+
+def _document_share(quality: float) -> float:
+    """How much one entry adds to a term's document frequency: its weighted count, capped at 1,
+    recovered from the match quality (count / (count + SATURATION)) so only that is kept in memory."""
+    return 1.0 if quality >= 1.0 / (1.0 + SATURATION) else SATURATION * quality / (1.0 - quality)
 
 
 class SearchIndex:
@@ -79,8 +85,8 @@ class SearchIndex:
             self._analyses[e.id] = found
             self._weights.append(found.quality)
             self._phrasings.append(found.phrasings)
-            for t, w in found.tf.items():
-                df[t] = df.get(t, 0.0) + min(1.0, w)
+            for t, q in found.quality.items():
+                df[t] = df.get(t, 0.0) + _document_share(q)
         # The places (entity terms) each entry's quotes name: "which state…?" is answered only by a quote naming one.
         self.quoted_places = {e.id: self._analyses[e.id].places for e in self.entries}
         n = max(len(self.entries), 1)
@@ -115,9 +121,10 @@ class SearchIndex:
                     tf[t] = tf.get(t, 0.0) + weight
                 if field == "questions":
                     phrasings.append(" ".join(sorted(terms)))
-        quality = {t: w / (w + SATURATION) for t, w in tf.items()}
-        words = {w for w in words if len(w) >= 3 and not w.isdigit()}  # the ones the vocabulary keeps
-        return _Analysis(content, tf, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places))
+        quality = {t: w / (w + SATURATION) for t, w in tf.items()}  # the counts themselves are not kept
+        # The ones the vocabulary keeps, interned: thousands of entries share the same few thousand words.
+        words = {sys.intern(w) for w in words if len(w) >= 3 and not w.isdigit()}
+        return _Analysis(content, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places))
 
     @staticmethod
     def _fields(e: Entry):
