@@ -98,6 +98,8 @@ def test_asked_what_someone_said_whom_the_article_never_quotes_it_says_so(snap, 
 def test_what_someone_quoted_said_is_still_answered(snap):
     assert snap.ask("what did the police say about the SSN rule?").entry_id == "wa-police-objections"
     assert snap.ask("what did Jessica Vaughan say?").entry_id == "vaughan-criticism"
+    # "tell" as in "instruct" is not a statement the article would have to quote.
+    assert snap.ask("does the top prosecutor in charm city tell the office to use discretion?").entry_id == "baltimore-prosecutor"
     # The policy speaks here, not the governor.
     assert snap.ask("what did Gov. Inslee's policy say about Social Security numbers?").entry_id == "wa-ssn-policy"
 
@@ -203,7 +205,7 @@ def test_json_shape(snap):
     assert "The Washington Times, March 21, 2018, Stephen Dinan" in data["answer"]
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"])
 def test_accuracy_floor_on_question_sets(snap, name):
     """A regression floor, not the product target (see README 'Accuracy' for the measured figures)."""
     report = evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml"))

@@ -64,7 +64,7 @@ SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted tell tells told""".split()
+    responded response react reacted reaction quote quoted""".split()
 )
 
 
