@@ -26,11 +26,8 @@ bench: install          ## match time, load+index time, cold start, peak memory
 stress: install         ## 1,000 concurrent questions while reloading, through the fake Discord
 	$(BIN)/python scripts/stress.py
 
-eval: install           ## accuracy on the development and held-out question sets
-	$(BIN)/python -m bot eval tests/questions/dev.yaml
-	$(BIN)/python -m bot eval tests/questions/holdout.yaml
-	$(BIN)/python -m bot eval tests/questions/fresh.yaml
-	$(BIN)/python -m bot eval tests/questions/fresh2.yaml
+eval: install           ## accuracy on every question set (tests/questions/*.yaml)
+	@for f in tests/questions/*.yaml; do echo "== $$f"; $(BIN)/python -m bot eval $$f || exit 1; done
 
 check: install          ## validate the knowledge base, coverage and confusion reports
 	$(BIN)/python -m bot check
