@@ -58,7 +58,7 @@ _POSITION_WORDS = frozenset(
     unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint complaints
     reply replied comment comments commented statement tell tells told""".split()
 )
-_FILLER = frozenset("have has had to got ever even actually really publicly officially then later first ever".split())
+_FILLER = frozenset("have has had to got ever even actually really publicly officially then later first".split())
 SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
@@ -125,8 +125,8 @@ class Matcher:
         self.index = index
         self.tuning = tuning or Tuning()
         self._rare = index.unknown_idf
-        # Actors whose words the article reports (as a position, a side or a linked headline).
         self._broadest_sides = broadest_sides(index.entries)
+        # Actors whose words the article reports (as a position, a side or a linked headline).
         self._quoted = {e.actors[0] for e in index.entries if e.actors and e.kind in ("position", "sides", "link")}
 
     def calibrate(self, raw: float) -> float:
@@ -166,16 +166,18 @@ class Matcher:
             decision = self._decide(terms, entities, named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry, entities):
             decision = Decision.DECLINE
-        if (decision is Decision.ANSWER and unknown and len(entities) == 1
-                and not any(":" not in t and t in self.index.idf for t in terms)):
-            # Only one name links it to the article, and it asks about something the article never
-            # mentions: "what's the weather like in Denver?"
+        if decision is Decision.ANSWER and self._only_a_name(terms, entities, unknown):
             decision = Decision.DECLINE
         if speech and not asked & self._quoted and decision is not Decision.PLACE:
             # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
             # reports no word of theirs.
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _only_a_name(self, terms, entities, unknown) -> bool:
+        """One name is all that links the question to the article, and it asks about something the
+        article never mentions ("what's the weather like in Denver?")."""
+        return bool(unknown) and len(entities) == 1 and not any(":" not in t and t in self.index.idf for t in terms)
 
     def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
