@@ -189,6 +189,10 @@ def test_close_calls_suggest_instead_of_guessing(tmp_path):
     tie = snap.ask("what happened to parking fees?")
     assert tie.kind is AnswerKind.SUGGEST and not tie.answered
     assert set(tie.suggestions) == {"What happened to parking fees downtown?", "What happened to parking fees uptown?"}
+    # eval counts a close call whose first button is the right entry: declined, but one click away.
+    report = evaluate(snap, {"in_scope": [{"q": "what happened to parking fees?", "expect": tie.suggestion_ids[0]},
+                                          {"q": "what happened to parking fees?", "expect": tie.suggestion_ids[1]}]})
+    assert (report.in_declined, report.in_one_click) == (2, 1)
 
 
 def test_normalisation():

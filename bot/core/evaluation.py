@@ -24,6 +24,7 @@ class EvalReport:
     in_correct: int = 0
     in_wrong: int = 0
     in_declined: int = 0
+    in_one_click: int = 0  # declined, but the right entry is the first suggestion offered
     off_declined: int = 0
     off_answered: int = 0
     misses: list[Miss] = field(default_factory=list)
@@ -54,7 +55,8 @@ class EvalReport:
         out = [
             f"in-scope  ({it}): correct {self.in_correct} ({self.rate(self.in_correct, it):.1%}), "
             f"wrong {self.in_wrong} ({self.rate(self.in_wrong, it):.1%}), "
-            f"declined {self.in_declined} ({self.rate(self.in_declined, it):.1%})",
+            f"declined {self.in_declined} ({self.rate(self.in_declined, it):.1%}; "
+            f"the right entry was the first suggestion for {self.in_one_click})",
             f"off-topic ({ot}): declined {self.off_declined} ({self.rate(self.off_declined, ot):.1%}), "
             f"answered {self.off_answered} ({self.rate(self.off_answered, ot):.1%})",
         ]
@@ -88,6 +90,7 @@ def evaluate(snapshot: Snapshot, data: dict) -> EvalReport:
             report.in_wrong += 1
         else:
             report.in_declined += 1
+            report.in_one_click += bool(answer.suggestion_ids) and answer.suggestion_ids[0] in expected
         label = got if answer.answered else f"declined ({answer.kind.value}; best {answer.suggestions[:1]})"
         report.misses.append(Miss(item["q"], "|".join(expected), label, answer.confidence))
     for item in data.get("off_topic", []):
