@@ -40,8 +40,23 @@ class PhraseMap:
         self._longest: dict[str, int] = {}
         for key in self._map:
             self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
+        # Words seen so far, and those among them that may start a phrase: most texts hold none, and
+        # two set operations in C then skip the scan (the index runs this on every text of the KB).
+        self._seen: set[str] = set()
+        self._starters: set[str] = set()
 
     def apply(self, tokens: list[str]) -> list[str]:
+        if not self._seen.issuperset(tokens):
+            if len(self._seen) > 200_000:  # questions bring new words forever; stay bounded
+                self._seen.clear()
+                self._starters.clear()
+            for t in tokens:
+                if t not in self._seen:
+                    self._seen.add(t)
+                    if self._fold(t) in self._longest:
+                        self._starters.add(t)
+        if self._starters.isdisjoint(tokens):
+            return list(tokens)
         out: list[str] = []
         stems = [self._fold(t) for t in tokens] if self._fold is stem else tokens
         i, n = 0, len(tokens)
@@ -97,14 +112,17 @@ class Analyzer:
 
     # -- vocabulary for typo correction -----------------------------------------------------------
     def add_words(self, words: Iterable[str]) -> None:
+        """Every word is remembered (so the check below is one set operation on a large KB); only
+        words of three letters or more, not numbers, are typo-correction targets."""
         vocab = self._vocab
-        if isinstance(words, tuple | list) and vocab.issuperset(words):  # the usual case on a large KB
+        if isinstance(words, tuple | list) and vocab.issuperset(words):
             return
         for word in words:
-            if word not in vocab and len(word) >= 3 and not word.isdigit():
+            if word not in vocab:
                 vocab.add(word)
-                self._stems.add(stem(word))
-                self._buckets.setdefault((word[0], len(word)), []).append(word)
+                if len(word) >= 3 and not word.isdigit():
+                    self._stems.add(stem(word))
+                    self._buckets.setdefault((word[0], len(word)), []).append(word)
 
     def correct(self, word: str) -> str | None:
         """The KB word a typo most likely meant, or None. Cached: users repeat their typos.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -45,10 +46,10 @@ class _Analysis:
     places: frozenset[str]  # entity terms of the places its quotes name
 
 
-def _document_share(quality: float) -> float:
-    """How much one entry adds to a term's document frequency: its weighted count, capped at 1,
-    recovered from the match quality (count / (count + SATURATION)) so only that is kept in memory."""
-    return 1.0 if quality >= 1.0 / (1.0 + SATURATION) else SATURATION * quality / (1.0 - quality)
+# An entry adds its weighted count of a term, capped at 1, to the term's document frequency. Only the
+# match quality q = count / (count + SATURATION) is kept in memory; count = SATURATION * q / (1 - q),
+# and count >= 1 exactly when q >= 1 / (1 + SATURATION).
+_FULL_SHARE = 1.0 / (1.0 + SATURATION)
 
 
 class SearchIndex:
@@ -86,7 +87,7 @@ class SearchIndex:
             self._weights.append(found.quality)
             self._phrasings.append(found.phrasings)
             for t, q in found.quality.items():
-                df[t] = df.get(t, 0.0) + _document_share(q)
+                df[t] = df.get(t, 0.0) + (1.0 if q >= _FULL_SHARE else SATURATION * q / (1.0 - q))
         # The places (entity terms) each entry's quotes name: "which state…?" is answered only by a quote naming one.
         self.quoted_places = {e.id: self._analyses[e.id].places for e in self.entries}
         n = max(len(self.entries), 1)
@@ -100,30 +101,32 @@ class SearchIndex:
         self._rare_df = max(50, n // 20)
 
     def _analyse(self, e: Entry, content: tuple, analyzed: dict) -> _Analysis:
-        tf: dict[str, float] = {}
+        by_weight: dict[float, list[str]] = {}  # every occurrence of every term, grouped by field weight
         phrasings: list[str] = []
         words: set[str] = set()
         places: set[str] = set()
         for field, texts in self._fields(e):
-            weight = FIELD_WEIGHTS[field]
+            occurrences = by_weight.setdefault(FIELD_WEIGHTS[field], [])
             for text in texts:
                 if field == "entities":
-                    terms = frozenset((text,))
-                else:
-                    if (done := analyzed.get(text)) is None:
-                        tokens = normalize(text).split()
-                        done = analyzed[text] = (frozenset(self.analyzer.terms_of(tokens)), tuple(tokens))
-                    terms = done[0]
-                    words.update(done[1])
-                    if field == "quotes":
-                        places.update(t for t in terms if t.startswith(JURISDICTION_PREFIX))
-                for t in terms:
-                    tf[t] = tf.get(t, 0.0) + weight
-                if field == "questions":
+                    occurrences.append(text)
+                    continue
+                if (done := analyzed.get(text)) is None:
+                    tokens = normalize(text).split()
+                    # Interned: thousands of entries share a few thousand words.
+                    done = analyzed[text] = (frozenset(self.analyzer.terms_of(tokens)), tuple(map(sys.intern, tokens)))
+                terms = done[0]
+                occurrences.extend(terms)
+                words.update(done[1])
+                if field == "quotes":
+                    places.update(t for t in terms if t.startswith(JURISDICTION_PREFIX))
+                elif field == "questions":
                     phrasings.append(" ".join(sorted(terms)))
+        tf: dict[str, float] = {}
+        for weight, occurrences in by_weight.items():
+            for t, count in Counter(occurrences).items():  # counted in C
+                tf[t] = tf.get(t, 0.0) + weight * count
         quality = {t: w / (w + SATURATION) for t, w in tf.items()}  # the counts themselves are not kept
-        # The ones the vocabulary keeps, interned: thousands of entries share the same few thousand words.
-        words = {sys.intern(w) for w in words if len(w) >= 3 and not w.isdigit()}
         return _Analysis(content, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places))
 
     @staticmethod

