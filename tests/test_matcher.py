@@ -115,6 +115,7 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("what's the title of the oakland headline?", "see-also-oakland"),
         ("what offenses specificaly are on their list", "which-crimes"),  # a misspelt filler word is no unknown word
         ("before trump came along, how did the feds learn who got booked into county jail?", "long-running-battle-obama"),
+        ("does the WA ssn thing mess with buying guns somehow", "wa-firearms-checks"),  # filler and slang synonyms
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):
@@ -146,7 +147,8 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "in your opinion is jessica vaughan right",
                                       "bot be honest, is broken windows policing racist",
                                       "is the washington times a biased paper?",
-                                      "which side is gonna win our debate friday"])
+                                      "which side is gonna win our debate friday",
+                                      "who's right, the aclu or vaughan? just pick one"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -158,11 +160,17 @@ def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinio
 @pytest.mark.parametrize(
     ("question", "entry"),
     [("whos for this n whos against it", "debate-sides"), ("who's in favor and who's against?", "debate-sides"),
-     ("who supports broken windows policing and who opposes it?", "broken-windows")],
+     ("who supports broken windows policing and who opposes it?", "broken-windows"),
+     ("who is cheering for this and who is mad about it", "debate-sides"),
+     ("who's right here, the ACLU folks or their critics?", "debate-sides")],
 )
 def test_asked_who_is_for_and_against_it_gets_the_sides(snap, question, entry):
     answer = snap.ask(question)
     assert answer.answered and answer.entry_id == entry, (answer.kind, answer.entry_id)
+
+
+def test_for_and_against_inside_a_one_sided_question_is_not_a_request_for_the_sides(snap):
+    assert snap.ask("which crimes are they against arresting people for").entry_id == "which-crimes"
 
 
 def test_is_it_right_questions_get_the_sides_the_article_reports(snap):

@@ -69,9 +69,16 @@ _SPEECH_WORDS = frozenset(
 
 
 # "Who's for it and who's against it?": the question asks for the sides, whatever else it shares.
+_PRO = r"(for|favou?r|support\w*|pro|backing|backs|cheer\w*|behind)"
+_CON = r"(against|oppos\w*|critic\w*|pushing back|push back|mad|angry|upset)"
+_WHO = r"\b(who|whos)\b[^?]{0,40}"
+_AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
-    r"\b(who|whos|which|what|whats|arguments?|case|sides?|people)\b.{0,40}\b(for|favou?r|support\w*|pro)\b.{0,60}"
-    r"\b(against|oppos\w*|con|cons|critic\w*)\b"
+    # "who's for it and who's against it?", "who is mad about it and who's cheering?"
+    rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
+    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b"
+    # "who's right, the ACLU or its critics?"
+    r"|\b(who|whos|which side)( is| s)? (right|correct|winning)\b.{0,60}\bor\b"
 )
 
 
