@@ -810,7 +810,8 @@ def test_a_file_that_is_not_yaml_is_reported_first_and_named_in_the_errors_it_ca
     rel = str(broken.relative_to(kb))
     first, *rest = caught.value.problems
     assert first.where.file == rel and "syntax error" in first.message
-    assert rest and all(f"may be defined in {rel}" in p.message for p in rest if "refers to unknown" in p.message)
+    unknown = [p for p in rest if "refers to unknown" in p.message]
+    assert unknown and all(f"may be defined in {rel}" in p.message for p in unknown)
 
 
 # ---------------------------------------------------------------------------------------------------

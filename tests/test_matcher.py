@@ -173,6 +173,42 @@ def test_for_and_against_inside_a_one_sided_question_is_not_a_request_for_the_si
     assert snap.ask("which crimes are they against arresting people for").entry_id == "which-crimes"
 
 
+@pytest.mark.parametrize("question", ["who's for pineapple on pizza and who's against it?", "who is right, messi or ronaldo?",
+                                      "who supports the patriots and who opposes them?"])
+def test_for_and_against_about_something_else_is_not_answered_with_the_article_s_sides(snap, question):
+    answer = snap.ask(question)
+    assert not answer.answered, (answer.kind, answer.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("what did civil rights advocates say?", "main-demand"),  # quoted as one of the sides
+        ("which law called for police to stop asking about immigration status?", "main-demand"),
+        ("what is the name of the report's author?", "report-authors"),
+        ("what are the names of the groups behind the report?", "report-authors"),
+        ("what happens if an immigrant is charged with a misdemeanor in denver", "denver-364-days"),
+        ("did denver keep immigrants from being deported?", "denver-364-days"),
+        ("what state law did washington change?", "wa-ssn-policy"),
+        ("why are critics saying broken windows is racist", "broken-windows"),  # a view reported, not asked of the bot
+    ],
+)
+def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(snap, question, entry):
+    answer = snap.ask(question)
+    assert answer.kind is AnswerKind.ENTRY and answer.entry_id == entry, (answer.kind, answer.entry_id)
+
+
+def test_place_names_are_still_found_after_many_unseen_words_and_huge_words_are_not_remembered(snap):
+    phrases = snap.index.analyzer._entities
+    phrases.apply([f"zz{i}" for i in range(100_001)])  # past the bound: the next new word clears what was seen
+    assert phrases.apply("what did denvers new mayor do".split())[2] == "j:denver"
+    assert len(phrases._seen) < 100
+    before = len(phrases._seen)
+    phrases.apply(["x" * 999, "y" * 999])
+    assert len(phrases._seen) == before
+    assert snap.ask("What did Denver do?").entry_id == "denver-364-days"
+
+
 def test_is_it_right_questions_get_the_sides_the_article_reports(snap):
     answer = snap.ask("is this a good idea? who is right?")
     assert answer.answered and snap.kb.entries[answer.entry_id].kind == "sides"

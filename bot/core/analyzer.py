@@ -40,22 +40,27 @@ class PhraseMap:
         self._longest: dict[str, int] = {}
         for key in self._map:
             self._longest[key[0]] = max(self._longest.get(key[0], 0), len(key))
-        # Words seen so far, and those among them that may start a phrase: most texts hold none, and
-        # two set operations in C then skip the scan (the index runs this on every text of the KB).
+        # Most texts hold no word that starts a phrase, and a set operation in C then skips the scan
+        # (the index runs this on every text of the KB). Matched by stem, a word's stem decides, so
+        # the words seen so far are remembered with the ones that start a phrase.
         self._seen: set[str] = set()
         self._starters: set[str] = set()
 
-    def apply(self, tokens: list[str]) -> list[str]:
+    def _may_match(self, tokens: list[str]) -> bool:
+        if self._fold is str:
+            return not self._longest.keys().isdisjoint(tokens)
         if not self._seen.issuperset(tokens):
-            if len(self._seen) > 200_000:  # questions bring new words forever; stay bounded
-                self._seen.clear()
-                self._starters.clear()
+            if len(self._seen) > 100_000:  # questions bring new words forever; stay bounded
+                self._seen.clear()  # _starters stays: it only holds words that start a KB phrase
             for t in tokens:
-                if t not in self._seen:
-                    self._seen.add(t)
+                if t not in self._seen and len(t) <= 40:
                     if self._fold(t) in self._longest:
-                        self._starters.add(t)
-        if self._starters.isdisjoint(tokens):
+                        self._starters.add(t)  # before _seen: a word seen is always classified
+                    self._seen.add(t)
+        return not self._starters.isdisjoint(tokens) or any(len(t) > 40 and self._fold(t) in self._longest for t in tokens)
+
+    def apply(self, tokens: list[str]) -> list[str]:
+        if not self._may_match(tokens):
             return list(tokens)
         out: list[str] = []
         stems = [self._fold(t) for t in tokens] if self._fold is stem else tokens

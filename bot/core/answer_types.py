@@ -14,6 +14,9 @@ NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE = "title", "outcome", "place"
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 
+# Up to five words qualifying the thing named ("the Obama era fingerprint sharing program"), but no
+# preposition: in "the names of the groups behind the report" the groups are named, not the report.
+_MODIFIERS = r"((?!(behind|of|for|in|on|by|from|at|about|with|that|who|which|whose)\b)\w+ ){0,5}"
 _THINGS = r"(program|programme|law|laws|policy|policies|report|study|bill|bills|initiative|operation|system|act|ordinance|rule|measure)"
 
 _ASKS = {
@@ -33,8 +36,10 @@ _ASKS = {
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day)\b|\bon what day\b"),
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
-    TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b|\b(title|titled|entitled|headline of)\b"
-                      rf"|\bnames? of (the |that |this |those |these )?(\w+ ){{0,5}}{_THINGS}\b"),
+    # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
+    TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
+                      r"|\b(title|titled|entitled|headline of)\b"
+                      rf"|\bnames? of (the |that |this |those |these )?{_MODIFIERS}{_THINGS}(?=$| (is|was|called|named)\b)"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
         r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
@@ -44,11 +49,17 @@ _ASKS = {
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|in court|court case|legal challenge|"
         r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
-        r"|\bdid (the )?\w+ (win|lose|keep)\b"
-        r"|\b(was|were|did|has|have|is)\b.{0,30}\b(charged|indicted|impeached|fired|resigned)\b"
+        r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)"
+        # "was Schaaf charged?", "did she ever get charged?" — not "what if an immigrant is charged with…"
+        r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired)\b"
+        r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired)\b"
+        r"|\b(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
     PLACE: re.compile(r"\b(which|what) (specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
+                      # "what state law…", "which city police…" ask about the law or the police, not the place
+                      r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
+                      r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)"
                       r"|\bin what (state|city|county|town)\b"),
 }
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does

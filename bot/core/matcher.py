@@ -59,7 +59,9 @@ _POSITION_WORDS = frozenset(
     reply replied comment comments commented statement tell tells told""".split()
 )
 _FILLER = frozenset("have has had to got ever even actually really publicly officially then later first".split())
-SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
+SHORT_QUESTION = 12  # words; in a shorter question every word counts
+SIDES_FIT = 0.1
+SIDES_OVERRULED = 0.25  # …and an entry that is not about the sides still answers when it clears the bar by this much  # a topical sides entry is chosen over the general one when it clears the bar by this much
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
@@ -77,9 +79,8 @@ _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b"
-    # "who's right, the ACLU or its critics?"
-    r"|\b(who|whos|which side)( is| s)? (right|correct|winning)\b.{0,60}\bor\b"
 )
+_WHO_IS_RIGHT = re.compile(r"\b(who|whos|which side)( is| s)? (right|correct|winning)\b.{0,60}\bor\b")  # "…, the ACLU or its critics?"
 
 
 class Decision(StrEnum):
@@ -134,7 +135,8 @@ class Matcher:
         self._rare = index.unknown_idf
         self._broadest_sides = broadest_sides(index.entries)
         # Actors whose words the article reports (as a position, a side or a linked headline).
-        self._quoted = {e.actors[0] for e in index.entries if e.actors and e.kind in ("position", "sides", "link")}
+        self._quoted = {e.actors[0] for e in index.entries if e.actors and e.kind in ("position", "link")} | {
+            a for e in index.entries if e.kind == "sides" for a in e.actors}
 
     def calibrate(self, raw: float) -> float:
         """The calibrated probability for a raw confidence (piecewise linear between measured bands)."""
@@ -165,7 +167,7 @@ class Matcher:
         asked, speech = self._whose_position(normalized.split())
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        sides = self._sides_asked(normalized, ranked, bar)
+        sides = self._sides_asked(normalized, ranked, bar, unknown)
         if sides is not None:
             ranked = (sides, *(s for s in ranked if s.entry is not sides.entry))
             decision = Decision.ANSWER
@@ -186,12 +188,20 @@ class Matcher:
         article never mentions ("what's the weather like in Denver?")."""
         return bool(unknown) and len(entities) == 1 and not any(":" not in t and t in self.index.idf for t in terms)
 
-    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float) -> Scored | None:
+    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
         question's topic when it clearly fits ("who supports broken windows and who opposes it?"),
-        else the debate as a whole."""
-        if self._broadest_sides is None or not _BOTH_SIDES.search(normalized):
+        else the debate as a whole. Not when the question is about something the article does not
+        know ("who's for pineapple on pizza and who's against it?"), nor when an entry that is not
+        a sides entry clearly answers it."""
+        contest = bool(_WHO_IS_RIGHT.search(normalized))
+        if self._broadest_sides is None or not (contest or _BOTH_SIDES.search(normalized)):
             return None
+        words = len(normalized.split())
+        if unknown and (words <= SHORT_QUESTION or len(unknown) > 0.3 * words):
+            return None  # about something else; a long question may carry a few words the KB lacks
+        if not contest and ranked and ranked[0].entry.kind != "sides" and ranked[0].confidence >= bar + SIDES_OVERRULED:
+            return None  # "who backs the Washington SSN policy and who is against it?" has its own entries
         best = next((s for s in ranked if s.entry.kind == "sides"), None)
         if best is None or not (best.entry is self._broadest_sides or best.confidence >= bar + SIDES_FIT):
             best = next((s for s in ranked if s.entry is self._broadest_sides), None) or Scored(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import MappingProxyType
 
@@ -88,9 +88,8 @@ class Entry:
 
     @property
     def content(self) -> tuple:
-        """Everything but where it sits in its file: moving an entry does not change it."""
-        return (self.id, self.topic, self.kind, self.questions, self.keywords, self.answer, self.quotes,
-                self.jurisdictions, self.actors, self.related)
+        """Every field but where it sits in its file: moving an entry does not change it."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "where")
 
 
 @dataclass(frozen=True, slots=True)
