@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .text import STOPWORDS, normalize, stem
 
@@ -141,6 +142,10 @@ class Analyzer:
             cutoff = 88 if len(word) <= 5 else 85
             choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], n), ())]
             hit = process.extractOne(word, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+            if not hit and len(word) >= 5:  # two neighbouring letters swapped ("reprot"): ratio counts two edits
+                letters = sorted(word)
+                swaps = [w for w in self._buckets.get((word[0], len(word)), ()) if sorted(w) == letters]
+                hit = process.extractOne(word, swaps, scorer=OSA.distance, processor=None, score_cutoff=1)
             if hit:
                 best = hit[0]
         if len(self._corrections) > 50_000:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .text import normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
-TITLE, OUTCOME, PLACE = "title", "outcome", "place"
+TITLE, OUTCOME, PLACE, PERSON = "title", "outcome", "place", "person"
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 
 # Up to five words qualifying the thing named ("the Obama era fingerprint sharing program"), but no
@@ -33,7 +33,13 @@ _ASKS = {
         r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (year|date|day|month)\b"
         r"|\bhow (long ago|old)\b|\bsince when\b|\b(age|birthday)\b"
     ),
-    DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day)\b|\bon what day\b"),
+    DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
+    # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
+    PERSON: re.compile(
+        r"\bwho (is|s|was|were) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
+        r"head|director|president|chair|chairman|spokesperson|spokesman|spokeswoman|founder|leader|boss|ceo)\b"
+        r"|\b(head|director|president|leader|chair|chairman|spokesperson|spokesman|spokeswoman) of\b|\blead author\b"
+    ),
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
@@ -49,7 +55,8 @@ _ASKS = {
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|in court|court case|legal challenge|"
         r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
-        r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)"
+        r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
+        r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         # "was Schaaf charged?", "did she ever get charged?" — not "what if an immigrant is charged with…"
         r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired)\b"
         r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired)\b"
@@ -68,7 +75,8 @@ _ASKS = {
 _HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
 _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
     deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers
-    buyers purchasers criminals offenders suspects migrants families kids children men women""".split())
+    buyers purchasers criminals offenders suspects migrants families kids children men women sales purchases checks
+    stops""".split())
 
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),
@@ -87,6 +95,11 @@ _PROVIDES = {
     OUTCOME: re.compile(r"\b(since then|as a result|afterwards?|resulted in|credited with|gains|has (fallen|risen|dropped)|"
                         r"struck down|repealed)\b", re.I),
 }
+# Words that make a capitalised name an organisation, a place or a program rather than a person.
+_ORGANISATION = frozenset("""foundation union center centre administration times department enforcement customs
+    immigration studies resource legal civil liberties security social service bureau court courts state states america
+    american washington oakland denver baltimore brooklyn california massachusetts county city see also komonews
+    fbi ice the""".split())
 _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
@@ -94,8 +107,10 @@ _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
 
 def asks_for(normalized_question: str) -> frozenset[str]:
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(normalized_question)}
-    if TITLE in kinds:  # "what is the report called?" wants its title, not the names of its authors
+    if kinds & {TITLE, PERSON}:  # "what is the report called?" wants its title, not the names of its authors
         kinds.discard(NAME)
+    if DAY in kinds:  # "what month…?" is not answered by "this year"
+        kinds.discard(DATE)
     return frozenset(kinds)
 
 
@@ -106,6 +121,7 @@ Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kin
 def _facts_of(text: str) -> Facts:
     found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
     found[COUNTED] = {stem(w) for m in _COUNTING.finditer(normalize(text)) for w in m.groups() if w}
+    found[PERSON] = {name for name in found[NAME] if _ORGANISATION.isdisjoint(name.split())}
     return {kind: tuple(sorted(values)) for kind, values in found.items() if values}
 
 

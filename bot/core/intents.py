@@ -34,6 +34,11 @@ _HELP = re.compile(
     r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b|\bwho (made|built|created) (you|u)\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
 )
+# A task, not a question: "write a poem about…". The bot answers questions about the article.
+_TASK = re.compile(
+    r"\b(write|compose|generate|draft|make up|create|sing)\b.{0,30}\b(poem|essay|story|song|joke|tweet|limerick|haiku|"
+    r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b"
+)
 _THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
 # A remark about oneself or the topic, not a question: answered only on strong evidence.
 _STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
@@ -52,7 +57,8 @@ _OPINION = re.compile(
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
-    r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) a winner\b"
+    r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already)?$|\b(pick|choose) a winner\b"
+    rf"|\bif {_YOU} (were|was|had)\b"
     # A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" —
     # not a view someone reports ("why are critics saying it is racist?").
     r"|^(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
@@ -66,7 +72,7 @@ def classify(text: str, words: str | None = None) -> Intent:
     words = normalize(text) if words is None else words
     if not words:
         return Intent.EMPTY
-    if _HELP.search(words):
+    if _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
     if _OPINION.search(words):
         return Intent.OPINION

@@ -184,9 +184,10 @@ class Matcher:
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
     def _only_a_name(self, terms, entities, unknown) -> bool:
-        """One name is all that links the question to the article, and it asks about something the
-        article never mentions ("what's the weather like in Denver?")."""
-        return bool(unknown) and len(entities) == 1 and not any(":" not in t and t in self.index.idf for t in terms)
+        """One place name is all that links the question to the article, and it asks about something
+        the article never mentions ("what's the weather like in Denver?")."""
+        return (bool(unknown) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX)
+                and not any(":" not in t and t in self.index.idf for t in terms))
 
     def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
@@ -234,7 +235,8 @@ class Matcher:
         tagged = self.index.analyzer.tag(self.index.analyzer.fix_typos(window)[0])
         while tagged and tagged[-1] in _FILLER:
             tagged.pop()
-        return bool(tagged) and ":" in tagged[-1]
+        # "what does the link about Libby Schaaf say?": she is what the link is about, not who speaks.
+        return bool(tagged) and ":" in tagged[-1] and tagged[-2:-1] not in (["about"], ["on"], ["regarding"], ["of"], ["for"])
 
     def _entities_in(self, tokens: list[str]) -> list[str]:
         return [t for t in self.index.analyzer.analyze(" ".join(tokens))[0] if ":" in t]
@@ -245,8 +247,8 @@ class Matcher:
         wanted = asks_for(normalized)
         if not wanted or provides(self.index.facts[entry.id], wanted, normalized):
             return True
-        if TITLE in wanted and entry.kind == "link":  # a linked headline is the title asked for
-            return True
+        if entry.kind == "link":  # the headline is all the article has of a linked story: its title, nothing more
+            return TITLE in wanted
         return PLACE in wanted and bool(self._specific_places(self.index.quoted_places[entry.id]) - self._specific_places(entities))
 
     def _about_named_place(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
