@@ -268,7 +268,7 @@ def test_json_shape(snap):
     assert "The Washington Times, March 21, 2018, Stephen Dinan" in data["answer"]
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "tests" / "questions").glob("*.yaml")))
 def test_accuracy_floor_on_question_sets(snap, name):
     """A regression floor, not the product target (see README 'Accuracy' for the measured figures)."""
     report = evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml"))
