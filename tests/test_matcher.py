@@ -62,7 +62,8 @@ def test_answers_name_who_holds_the_position(snap):
      "did republicans keep the house in the 2018 midterms?", "who is the lead author of the report?",
      "what did the head of the ACLU of Massachusetts say?", "what month was the Washington policy signed?",
      "how many gun sales did the SSN checks flag?", "has denver's crime rate changed since?",
-     "what did Libby Schaaf say about the raids?"],
+     "what did Libby Schaaf say about the raids?", "what year did the obama fingerprint program start?",
+     "how to cook rice in a pot without burning"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -132,7 +133,7 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
     assert "doesn't say" in answer.text and "Denver" in answer.text and "364" in answer.text
 
 
-@pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", ""])
+@pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
     answer = snap.ask(question)
     assert not answer.answered and answer.kind in (AnswerKind.CHITCHAT, AnswerKind.EMPTY, AnswerKind.HELP)
@@ -158,7 +159,8 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "which side is gonna win our debate friday",
                                       "who's right, the aclu or vaughan? just pick one",
                                       "if you were a mayor would you stop arresting people for trespassing?",
-                                      "who's right here, the ACLU or Jessica Vaughan? pick one"])
+                                      "who's right here, the ACLU or Jessica Vaughan? pick one",
+                                      "who's right, vaughan or the aclu? pick one, no both-sides answer"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -172,7 +174,9 @@ def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinio
     [("whos for this n whos against it", "debate-sides"), ("who's in favor and who's against?", "debate-sides"),
      ("who supports broken windows policing and who opposes it?", "broken-windows"),
      ("who is cheering for this and who is mad about it", "debate-sides"),
-     ("who's right here, the ACLU folks or their critics?", "debate-sides")],
+     ("who's right here, the ACLU folks or their critics?", "debate-sides"),
+     ("who has the better case, the aclu or the people calling it dangerous?", "debate-sides"),
+     ("who's backing this push and who's fighting it", "debate-sides")],
 )
 def test_asked_who_is_for_and_against_it_gets_the_sides(snap, question, entry):
     answer = snap.ask(question)
@@ -206,6 +210,10 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("who is the governor behind the washington policy?", "wa-ssn-policy"),
         ("whats the main idea of the reprot", "main-demand"),  # two letters swapped
         ("what does the see also link about libby schaaf say?", "see-also-oakland"),  # the link speaks, not she
+        ("how are judges and prosecutors helping immigrants in court?", "plea-deals"),
+        ("which baltimore official urges discretion for non-citizens, what's the exact title?", "baltimore-prosecutor"),
+        ("how long has this fight been going on?", "long-running-battle-obama"),  # "for years"
+        ("what year was this article published?", "article-info"),
     ],
 )
 def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(snap, question, entry):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .text import normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
-TITLE, OUTCOME, PLACE, PERSON = "title", "outcome", "place", "person"
+TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 
 # Up to five words qualifying the thing named ("the Obama era fingerprint sharing program"), but no
@@ -26,14 +26,15 @@ _ASKS = {
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
-        r"|\b(came up with|invented|coined|founded|founder|originated|created by|title|titled)\b"
+        r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
     NUMBER: re.compile(r"\bhow (many|much)\b|\bnumber of\b|\bpercent(age)?\b|\bpopulation\b|\bstat(istic)?s?\b"),
     DATE: re.compile(
-        r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (year|date|day|month)\b"
-        r"|\bhow (long ago|old)\b|\bsince when\b|\b(age|birthday)\b"
+        r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
+        r"|\bhow (long ago|old)\b|\bhow long (has|have|had|was|were|is)\b|\bsince when\b|\b(age|birthday)\b"
     ),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
+    YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
     PERSON: re.compile(
         r"\bwho (is|s|was|were) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
@@ -44,7 +45,7 @@ _ASKS = {
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
-                      r"|\b(title|titled|entitled|headline of)\b"
+                      rf"|\b(titled|entitled|headline of)\b|\btitle of (the |that |this )?{_MODIFIERS}{_THINGS}\b"
                       rf"|\bnames? of (the |that |this |those |these )?{_MODIFIERS}{_THINGS}(?=$| (is|was|called|named)\b)"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
@@ -53,7 +54,7 @@ _ASKS = {
         r"|\bdid (it|that|this|they|the \w+) (work|succeed|pass|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
-        r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|in court|court case|legal challenge|"
+        r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|court case|legal challenge|"
         r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
@@ -84,8 +85,10 @@ _PROVIDES = {
     # A point in time, not a duration: "this year" and "2018" date something, "a full year" does not.
     DATE: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
-        r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b", re.I
+        r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b"
+        r"|\bfor (years|decades|months)\b", re.I  # "how long has the fight been going on?" — "for years"
     ),
+    YEAR: re.compile(r"\b\d{4}\b"),
     DAY: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|"
         r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
@@ -109,7 +112,7 @@ def asks_for(normalized_question: str) -> frozenset[str]:
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(normalized_question)}
     if kinds & {TITLE, PERSON}:  # "what is the report called?" wants its title, not the names of its authors
         kinds.discard(NAME)
-    if DAY in kinds:  # "what month…?" is not answered by "this year"
+    if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year" or "for years"
         kinds.discard(DATE)
     return frozenset(kinds)
 

@@ -27,7 +27,7 @@ _CHAT_WORDS = frozenset(
     up wassup there all you guys everyone love this wow omg oh ah hmm huh welcome test testing ping
     gg wp pog poggers based cringe sorry my bad day days life weekend today tonight goin doin
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
-    buddy pal mate fine great doing alright""".split()
+    buddy pal mate fine great doing alright english language speak speaking not so very much too""".split()
 )
 _HELP = re.compile(
     r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -57,7 +57,7 @@ _OPINION = re.compile(
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
-    r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already)?$|\b(pick|choose) a winner\b"
+    r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
     rf"|\bif {_YOU} (were|was|had)\b"
     # A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" —
     # not a view someone reports ("why are critics saying it is racist?").

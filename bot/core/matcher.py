@@ -74,7 +74,7 @@ _SPEECH_WORDS = frozenset(
 
 # "Who's for it and who's against it?": the question asks for the sides, whatever else it shares.
 _PRO = r"(for|favou?r|support\w*|pro|backing|backs|cheer\w*|behind)"
-_CON = r"(against|oppos\w*|critic\w*|pushing back|push back|mad|angry|upset)"
+_CON = r"(against|oppos\w*|critic\w*|pushing back|push back|fight\w*|mad|angry|upset)"
 _WHO = r"\b(who|whos)\b[^?]{0,40}"
 _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
@@ -82,7 +82,8 @@ _BOTH_SIDES = re.compile(
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b"
 )
-_WHO_IS_RIGHT = re.compile(r"\b(who|whos|which side)( is| s)? (right|correct|winning)\b.{0,60}\bor\b")  # "…, the ACLU or its critics?"
+_WHO_IS_RIGHT = re.compile(
+    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b.{0,60}\bor\b")  # "…, the ACLU or its critics?"
 
 
 class Decision(StrEnum):
@@ -177,13 +178,21 @@ class Matcher:
             decision = self._decide(terms, entities, named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry, entities):
             decision = Decision.DECLINE
-        if decision is Decision.ANSWER and self._only_a_name(terms, entities, unknown):
+        if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
+                                            or self._about_something_else(terms, entities, unknown)):
             decision = Decision.DECLINE
         if speech and not asked & self._quoted and decision is not Decision.PLACE:
             # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
             # reports no word of theirs.
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _about_something_else(self, terms, entities, unknown) -> bool:
+        """As many words the knowledge base has never seen as words it knows, and no place or actor
+        named: "how to cook rice in a pot without burning" shares "pot" and "without" with the
+        crimes the report lists, and nothing else."""
+        known = sum(1 for t in terms if ":" not in t and t in self.index.idf)
+        return not entities and len(unknown) >= 2 and len(unknown) >= known
 
     def _only_a_name(self, terms, entities, unknown) -> bool:
         """One place name is all that links the question to the article, and it asks about something
