@@ -61,9 +61,10 @@ _POSITION_WORDS = frozenset(
     reply replied comment comments commented statement tell tells told""".split()
 )
 _FILLER = frozenset("have has had to got ever even actually really publicly officially then later first".split())
-SHORT_QUESTION = 12  # words; in a shorter question every word counts
-SIDES_FIT = 0.1
-SIDES_OVERRULED = 0.25  # …and an entry that is not about the sides still answers when it clears the bar by this much  # a topical sides entry is chosen over the general one when it clears the bar by this much
+# Questions asking for the sides ("who's for it and who's against it?"):
+SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
+SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
+SIDES_OVERRULED = 0.25  # an entry that is not a sides entry answers instead when it clears the bar by this much
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
@@ -82,8 +83,9 @@ _BOTH_SIDES = re.compile(
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b"
 )
+# "Who's right, the ACLU or its critics?"
 _WHO_IS_RIGHT = re.compile(
-    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b.{0,60}\bor\b")  # "…, the ACLU or its critics?"
+    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b.{0,60}\bor\b")
 
 
 class Decision(StrEnum):
