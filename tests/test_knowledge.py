@@ -101,6 +101,14 @@ def test_errors_name_file_line_and_what_is_wrong(tmp_path):
     assert "entries/extra.yaml:15: entry 'new-entry' refers to unknown jurisdiction 'atlantis'" in text
 
 
+def test_a_yes_or_no_typed_as_text_is_reported_not_turned_into_true(tmp_path):
+    kb_dir = _copy(tmp_path)
+    (kb_dir / "extra.yaml").write_text("synonyms:\n  agree: [yes, ok then]\n")  # YAML reads a bare yes as true
+    with pytest.raises(KnowledgeBaseInvalid) as err:
+        load_knowledge(kb_dir)
+    assert "extra.yaml:2: synonym variant of 'agree' must be non-empty text, got true/false (YAML reads a bare yes" in str(err.value)
+
+
 def test_missing_field_and_curly_quote_tolerance(tmp_path):
     kb_dir = _copy(tmp_path)
     (kb_dir / "entries" / "extra.yaml").write_text(

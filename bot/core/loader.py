@@ -154,11 +154,11 @@ class _Reader:
                 ok = False
                 continue
             if kind in ("str", "id"):
-                if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+                if (text := _text(value)) is None:
                     self.problem(file, kline, f"{key!r} must be non-empty text, got {_kind(value)}")
                     ok = False
                     continue
-                value = str(value).strip()
+                value = text
                 if kind == "id" and not _ID.match(value):
                     self.problem(file, kline, f"id {value!r} must be lowercase letters, digits and dashes")
                     ok = False
@@ -173,11 +173,11 @@ class _Reader:
                     continue
                 items = []
                 for i, v in enumerate(value):
-                    if isinstance(v, bool) or not isinstance(v, str | int | float) or not str(v).strip():
+                    if (text := _text(v)) is None:
                         self.problem(file, value.line_of(i), f"{key!r} items must be non-empty text, got {_kind(v)}")
                         ok = False
                     else:
-                        items.append((str(v).strip(), value.line_of(i)))
+                        items.append((text, value.line_of(i)))
                 if required and not items:
                     self.problem(file, kline, f"{key!r} must not be empty")
                     ok = False
@@ -185,9 +185,17 @@ class _Reader:
         return out if ok else None
 
 
+def _text(value) -> str | None:
+    """A scalar written where text is expected, as stripped text ("2018" may be typed unquoted), or
+    None when it is not text at all (true/false, a list, a mapping) or is blank."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return str(value).strip() or None
+
+
 def _kind(value) -> str:
     """How a YAML value reads to the person who wrote it."""
-    for types, name in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "text"), (type(None), "nothing")):
+    for types, name in ((bool, "true/false (YAML reads a bare yes, no, on or off as one: quote the word)"), (dict, "a mapping"), (list, "a list"), (str, "text"), (type(None), "nothing")):
         if isinstance(value, types):
             return name
     return type(value).__name__
@@ -346,9 +354,9 @@ def _read_synonyms(reader, value, rel, line, synonyms, variant_at) -> None:
         kept = []
         for i, variant in enumerate(variants):
             vline = variants.line_of(i) if isinstance(variants, LineList) else cline
-            norm = normalize(str(variant)) if isinstance(variant, str | int | float) else ""
+            norm = normalize(text) if (text := _text(variant)) else ""
             if not norm:
-                reader.problem(rel, vline, f"synonym variant {variant!r} of {canonical!r} must be non-empty text")
+                reader.problem(rel, vline, f"synonym variant of {canonical!r} must be non-empty text, got {_kind(variant)}")
             elif norm == canon:
                 reader.problem(rel, vline, f"synonym variant {variant!r} is the word itself")
             elif norm in variant_at:
