@@ -24,7 +24,10 @@ class Responder:
         self.suggest_at = suggest_at
         self.calibrate = calibrate  # raw match score -> the probability an answer reports
         self.citation = kb.source.citation
-        self.about = f"the {kb.source.publisher} article “{kb.source.title}” ({self.citation})"
+        publisher = kb.source.publisher
+        # "The Washington Times article…", not "the The Washington Times article…"
+        lead = publisher if publisher.lower().startswith("the ") else f"the {publisher}"
+        self.about = f"{lead} article “{kb.source.title}” ({self.citation})"
         entries = list(kb.entries.values())
         self._starters = suggesting(entries)
         # Asked for an opinion with no topic in sight, lay out the broadest "sides" entry.
