@@ -12,6 +12,13 @@ MAX_SUGGESTIONS = 3
 SUGGEST_WINDOW = 0.15  # on a close call, offer every entry within this much of the leader
 
 
+def _mid_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: "about the federal government", not "about The federal
+    government" (names are written to stand alone as titles in /jurisdictions)."""
+    first, _, rest = name.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in ("The", "More", "A", "An", "Over", "Some") else name
+
+
 def suggesting(entries) -> dict:
     """The suggestion fields of an Answer for these entries (at most three, no repeats)."""
     unique = list({e.id: e for e in entries}.values())[:MAX_SUGGESTIONS]  # by id: hashing an Entry hashes all its text
@@ -98,7 +105,7 @@ class Responder:
                 entries = self.kb.entries_for_jurisdiction(jid)
                 return self._answer(
                     match, AnswerKind.NOT_IN_ARTICLE,
-                    f"The article doesn't say that. What it does report about {place.name}: {place.summary}",
+                    f"The article doesn't say that. What it does report about {_mid_sentence(place.name)}: {place.summary}",
                     confidence=confidence, jurisdiction_id=jid,
                     **suggesting(entries),
                 )
@@ -108,7 +115,7 @@ class Responder:
             if actor and entries:
                 return self._answer(
                     match, AnswerKind.NOT_IN_ARTICLE,
-                    f"The article doesn't say that. It mentions {actor.name}: {actor.description}",
+                    f"The article doesn't say that. It mentions {_mid_sentence(actor.name)}: {actor.description}",
                     confidence=confidence, **suggesting(entries),
                 )
         near = [s.entry for s in match.ranked if s.confidence >= self.suggest_at]
