@@ -28,7 +28,7 @@ def assert_same_as_a_fresh_load(engine: Engine, directory: Path) -> None:
     a, b = reused.index, fresh.index
     assert a.idf == b.idf
     assert a._weights == b._weights and a._phrasings == b._phrasings
-    assert a.quoted_places == b.quoted_places and a.facts == b.facts
+    assert a._analyses == b._analyses and a.facts == b.facts
     assert a.analyzer._buckets == b.analyzer._buckets  # the typo vocabulary, in the same order
     assert [reused.ask(q).to_json() for q in ASKED] == [fresh.ask(q).to_json() for q in ASKED]
 

@@ -89,7 +89,7 @@ class PhraseMap:
 
 
 class Analyzer:
-    """Built once per knowledge base; `analyze()` is the hot path."""
+    """Built once per knowledge base; `fix_typos()` and `terms_of()` are the hot path."""
 
     def __init__(self, synonyms: Mapping[str, tuple[str, ...]], entities: Mapping[str, Iterable[str]]):
         # synonyms: canonical -> variants (all normalized); entities: term ("j:denver") -> aliases.
@@ -178,8 +178,3 @@ class Analyzer:
         """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped."""
         tagged = self.tag(tokens)
         return [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
-
-    def analyze(self, normalized: str) -> tuple[list[str], list[str]]:
-        """A normalized question's terms (typos corrected) and its unknown words."""
-        tokens, unknown = self.fix_typos(normalized.split())
-        return self.terms_of(tokens), unknown

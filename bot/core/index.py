@@ -88,8 +88,6 @@ class SearchIndex:
             self._phrasings.append(found.phrasings)
             for t, q in found.quality.items():
                 df[t] = df.get(t, 0.0) + (1.0 if q >= _FULL_SHARE else SATURATION * q / (1.0 - q))
-        # The places (entity terms) each entry's quotes name: "which state…?" is answered only by a quote naming one.
-        self.quoted_places = {e.id: self._analyses[e.id].places for e in self.entries}
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         # An unknown word weighs like a word found in one phrasing of one entry.
@@ -99,6 +97,10 @@ class SearchIndex:
             for t, q in quality.items():
                 self._postings.setdefault(t, []).append((i, q))
         self._rare_df = max(50, n // 20)
+
+    def places_quoted(self, entry_id: str) -> frozenset[str]:
+        """The places (entity terms) an entry's quotes name: "which state…?" is answered only by a quote naming one."""
+        return self._analyses[entry_id].places
 
     def _analyse(self, e: Entry, content: tuple, analyzed: dict) -> _Analysis:
         by_weight: dict[float, list[str]] = {}  # every occurrence of every term, grouped by field weight

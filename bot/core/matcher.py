@@ -162,14 +162,16 @@ class Matcher:
         question = question[: self.tuning.max_question_chars]
         normalized = normalize(question)
         intent = classify(question, normalized)
-        terms, unknown = self.index.analyzer.analyze(normalized)
+        # Typos are fixed once, here; the windows looked at below are slices of these tokens.
+        tokens, unknown = self.index.analyzer.fix_typos(normalized.split())
+        terms = self.index.analyzer.terms_of(tokens)
         entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
             return Match(question, intent, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
         ranked = self._about_named_place(entities, self._rank(terms))
         named = set(ids_with_prefix(entities, ACTOR_PREFIX))
-        asked, speech = self._whose_position(normalized.split())
+        asked, speech = self._whose_position(tokens)
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         sides = self._sides_asked(normalized, ranked, bar, unknown)
@@ -245,14 +247,14 @@ class Matcher:
     def _says(self, window: list[str]) -> bool:
         """Whether the words before "say" end with who is speaking: "did Jay Inslee (ever) say", not
         "did Inslee's policy say"."""
-        tagged = self.index.analyzer.tag(self.index.analyzer.fix_typos(window)[0])
+        tagged = self.index.analyzer.tag(window)
         while tagged and tagged[-1] in _FILLER:
             tagged.pop()
         # "what does the link about Libby Schaaf say?": she is what the link is about, not who speaks.
         return bool(tagged) and ":" in tagged[-1] and tagged[-2:-1] not in (["about"], ["on"], ["regarding"], ["of"], ["for"])
 
     def _entities_in(self, tokens: list[str]) -> list[str]:
-        return [t for t in self.index.analyzer.analyze(" ".join(tokens))[0] if ":" in t]
+        return [t for t in self.index.analyzer.terms_of(tokens) if ":" in t]
 
     def _fits(self, normalized: str, entry, entities) -> bool:
         """Whether the best entry can answer this question at all, beyond sharing its words: not if
@@ -262,7 +264,7 @@ class Matcher:
             return True
         if entry.kind == "link":  # the headline is all the article has of a linked story: its title, nothing more
             return TITLE in wanted
-        return PLACE in wanted and bool(self._specific_places(self.index.quoted_places[entry.id]) - self._specific_places(entities))
+        return PLACE in wanted and bool(self._specific_places(self.index.places_quoted(entry.id)) - self._specific_places(entities))
 
     def _about_named_place(self, entities, ranked: tuple[Scored, ...]) -> tuple[Scored, ...]:
         """Asked about one place, an entry about another place is neither an answer nor a close
