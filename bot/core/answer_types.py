@@ -13,6 +13,9 @@ from .text import normalize, stem
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
+# Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
+# nameless ("ICE chief", "the state's attorney in Baltimore").
+NAMED_ROLE, UNNAMED_ROLE = "named role", "unnamed role"
 
 # Up to five words qualifying the thing named ("the Obama era fingerprint sharing program"), but no
 # preposition: in "the names of the groups behind the report" the groups are named, not the report.
@@ -24,11 +27,13 @@ _ASKS = {
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
         r"\b(what|whats|which)\b.{0,40}(?<!fake )(?<!false )(?<!phony )(?<!bogus )(?<!real )\b(name|names|named|called)\b"
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
-        r"|\bwho (is|s|was) (the |their |its )?(\w+ ){0,2}(mayor|governor|da|district attorney|attorney|"
+        r"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){0,3}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
-    NUMBER: re.compile(r"\bhow (many|much)\b|\bnumber of\b|\bpercent(age)?\b|\bpopulation\b|\bstat(istic)?s?\b"),
+    # "stats" asks for a number unless the question already has one ("the 400 counties stat, source?").
+    NUMBER: re.compile(r"\bhow (many|much)\b|\bnumber of\b|\bpercent(age)?\b|\bpopulation\b|^(?!.*\d).*\bstat(istic)?s?\b"
+                       r"|\b(bill|case|docket|badge|phone) (number|no)\b"),
     DATE: re.compile(
         r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\bhow long (has|have|had|was|were|is)\b|\bsince when\b|\b(age|birthday)\b"
@@ -40,6 +45,8 @@ _ASKS = {
         r"\bwho (is|s|was|were) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
         r"head|director|president|chair|chairman|spokesperson|spokesman|spokeswoman|founder|leader|boss|ceo)\b"
         r"|\b(head|director|president|leader|chair|chairman|spokesperson|spokesman|spokeswoman) of\b|\blead author\b"
+        r"|\bwho (runs|heads|chairs|directs)\b|\b(which|what) (individual |specific |actual |particular )?(researchers?|"
+        r"authors?|writers?|scholars?|staffers?)\b"
     ),
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
@@ -62,6 +69,7 @@ _ASKS = {
         r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired)\b"
         r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired)\b"
         r"|\b(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
+        r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
     PLACE: re.compile(r"\b(which|what) (specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
@@ -73,7 +81,7 @@ _ASKS = {
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does
 # not say how many people were deported). Other things may be named differently ("places" for
 # counties), so only these are held to it.
-_HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
+_HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?(?: (\w+))?")
 _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
     deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers
     buyers purchasers criminals offenders suspects migrants families kids children men women sales purchases checks
@@ -106,6 +114,10 @@ _ORGANISATION = frozenset("""foundation union center centre administration times
 _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
+_ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutors?|judges?|chief|sheriff|director|head|founder|leader|author|"
+                   r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)\b", re.I)
+_CLAUSE_END = re.compile(r"[.:;!?]")
+ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder ("Jessica Vaughan, policy studies director")
 
 
 def asks_for(normalized_question: str) -> frozenset[str]:
@@ -125,6 +137,13 @@ def _facts_of(text: str) -> Facts:
     found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
     found[COUNTED] = {stem(w) for m in _COUNTING.finditer(normalize(text)) for w in m.groups() if w}
     found[PERSON] = {name for name in found[NAME] if _ORGANISATION.isdisjoint(name.split())}
+    found[NAMED_ROLE], found[UNNAMED_ROLE] = set(), set()
+    for m in _ROLE.finditer(text):
+        before = _CLAUSE_END.split(text[: m.start()])[-1].split()[-ROLE_WINDOW:]
+        after = _CLAUSE_END.split(text[m.end() :])[0].split()[:ROLE_WINDOW]
+        window = " ".join((*before, m.group(0), *after))
+        named = any(_ORGANISATION.isdisjoint(normalize(n).split()) for n in _PROVIDES[NAME].findall(window))
+        found[NAMED_ROLE if named else UNNAMED_ROLE].add(stem(m.group(0).lower()))
     return {kind: tuple(sorted(values)) for kind, values in found.items() if values}
 
 
@@ -141,10 +160,17 @@ def facts_in(texts) -> Facts:
 def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> bool:
     """True if the quotes hold a fact of a wanted kind that the question does not already contain:
     "what was the Obama program called?" is not answered by the name "The Obama administration".
-    "How many people…" also needs the quotes to count people: "364 days" does not answer it."""
+    "How many people…" also needs the quotes to count people: "364 days" does not answer it.
+    "Who is the ICE chief?" needs a name next to "ICE chief", not "Libby Schaaf, Oakland mayor".
+    A question about what happened afterwards needs a quote that says so, whatever else it asks."""
     asked = f" {normalized_question} "
     if NUMBER in wanted and (m := _HOW_MANY.search(normalized_question)):
         counted = {stem(w) for w in m.groups() if w}
         if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
             wanted = wanted - {NUMBER}
+    if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)}):
+        if roles <= set(facts.get(UNNAMED_ROLE, ())) and not roles & set(facts.get(NAMED_ROLE, ())):
+            wanted = wanted - {NAME, PERSON}
+    if OUTCOME in wanted and not facts.get(OUTCOME):
+        return False
     return any(f" {value} " not in asked for kind in wanted for value in facts.get(kind, ()))

@@ -1,6 +1,7 @@
 """Recognises messages that are not questions about the article's content: greetings and thanks,
-questions about the bot itself, and requests for the bot's own opinion. Everything else goes to the
-matcher; prompt-injection text gets no special treatment and simply matches nothing."""
+questions about the bot itself, orders to it (prompt injections among them, answered with the help
+text and obeyed in nothing), and requests for the bot's own opinion. Everything else goes to the
+matcher."""
 
 from __future__ import annotations
 
@@ -39,6 +40,30 @@ _TASK = re.compile(
     r"\b(write|compose|generate|draft|make up|create|sing)\b.{0,30}\b(poem|essay|story|song|joke|tweet|limerick|haiku|"
     r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b"
 )
+# Orders to the bot rather than questions: prompt injections ("ignore previous instructions", "you
+# are now DAN", "pretend the article says…", "print your system prompt"). They get the help text,
+# like any other message that is not a question; they never change what the bot does.
+_ORDERS = re.compile(
+    r"\b(ignore|disregard|forget|bypass|override)\b.{0,30}\b(instructions?|rules?|prompts?|guidelines|directives?|"
+    r"the article|topic|restrictions|programming)\b"
+    r"|\b(system|admin|developer|dev|debug|god|jailbreak) (override|mode|prompt)\b|^(system|admin|sudo|developer|assistant)\b"
+    r"|\bnew (instructions?|directives?|task)\b|\bnew (rules?|policy) (from|for you)\b"
+    r"|\b(answer|reply|respond|talk|speak|end|act|pretend)\b.{0,60}\bfrom now on\b"
+    r"|\bfrom now on\b.{0,30}\b(answer|reply|respond|say|talk|speak|end|only|act|pretend|you|u)\b"
+    r"|\b(you are|youre|ur|u r|u are) now\b"
+    r"|\b(system|hidden|secret|initial|original) (prompt|instructions?|rules|config|configuration)\b"
+    r"|\b(print|show|reveal|paste|dump|output|leak|give me|translate)\b.{0,30}\b(prompt|instructions|config|"
+    r"configuration|api keys?|token|tokens|env vars|entry ids?)\b"
+    r"|\brepeat\b.{0,40}\b(above|word for word|verbatim|back to me)\b"
+    r"|\bpretend (you|youre|ur|u|the article|that|to be|im|i am)\b"
+    r"|\b(jailbreak|jailbroken|no rules|no restrictions|unrestricted|unfiltered)\b"
+    r"|\b(ping|mention|tag) (everyone|here)\b|\bi (authorize|authorise) you\b"
+    r"|\bas your (developer|creator|admin|owner|maker)\b"
+    r"|\bim (the|a) (server )?(admin|owner|developer|mod)\b|\b(like a|in|a) pirate\b|\bpirate (speak|talk)\b"
+    r"|\b(answer|reply|respond) (to )?(every|all|each) (question|message)"
+    r"|\b(reply|respond|answer) (only|with only)\b|\bsay nothing else\b|\bconfirm (by|this to)\b"
+    r"|\banswer as if\b"
+)
 _THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
 # A remark about oneself or the topic, not a question: answered only on strong evidence.
 _STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
@@ -76,6 +101,8 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.HELP
     if _OPINION.search(words):
         return Intent.OPINION
+    if _ORDERS.search(words):
+        return Intent.HELP
     if all(w in _CHAT_WORDS for w in words.split()) or (_THANKS.match(words) and len(words.split()) <= 6):
         return Intent.CHITCHAT
     if "?" not in text and _STATEMENT_START.match(words) and not _QUESTION_WORD.search(words):
