@@ -130,6 +130,7 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("who is the policy studies director quoted?", "vaughan-criticism"),
         ("how many anti deportation laws did cali pass", "california-laws"),  # the quote counts laws
         ("400 counties stat, source?", "counties-400"),  # the number is given, its source asked
+        ("what is this article even about", "main-demand"),  # a filler word inside a phrase users type
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):

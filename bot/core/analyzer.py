@@ -16,6 +16,9 @@ from .text import STOPWORDS, normalize, stem
 
 JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
+# Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
+# this article even about" still reads as the phrase "what is this article about".
+FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
 
 
 def ids_with_prefix(terms, prefix: str) -> list[str]:
@@ -172,6 +175,8 @@ class Analyzer:
     # -- analysis ---------------------------------------------------------------------------------
     def tag(self, tokens: list[str]) -> list[str]:
         """The tokens with synonyms and entity aliases replaced ("jay inslee say" -> "a:inslee say")."""
+        if not FILLERS.isdisjoint(tokens):
+            tokens = [t for t in tokens if t not in FILLERS]
         return self._entities.apply(self._synonyms.apply(tokens))
 
     def terms_of(self, tokens: list[str]) -> list[str]:
