@@ -144,7 +144,8 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
     assert "doesn't say" in answer.text and "Denver" in answer.text and "364" in answer.text
 
 
-@pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good"])
+@pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good",
+                                      "how's your day going?", "brb grabbing coffee"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
     answer = snap.ask(question)
     assert not answer.answered and answer.kind in (AnswerKind.CHITCHAT, AnswerKind.EMPTY, AnswerKind.HELP)

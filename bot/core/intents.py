@@ -28,7 +28,8 @@ _CHAT_WORDS = frozenset(
     up wassup there all you guys everyone love this wow omg oh ah hmm huh welcome test testing ping
     gg wp pog poggers based cringe sorry my bad day days life weekend today tonight goin doin
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
-    buddy pal mate fine great doing alright english language speak speaking not so very much too""".split()
+    buddy pal mate fine great doing alright english language speak speaking not so very much too
+    your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers""".split()
 )
 _HELP = re.compile(
     r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
