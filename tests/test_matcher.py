@@ -131,6 +131,7 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("how many anti deportation laws did cali pass", "california-laws"),  # the quote counts laws
         ("400 counties stat, source?", "counties-400"),  # the number is given, its source asked
         ("what is this article even about", "main-demand"),  # a filler word inside a phrase users type
+        ("are local governments resisting trump just to show how much they dislike him?", "localities-obstruction"),
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):

@@ -31,9 +31,10 @@ _ASKS = {
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
-    # "stats" asks for a number unless the question already has one ("the 400 counties stat, source?").
-    NUMBER: re.compile(r"\bhow (many|much)\b|\bnumber of\b|\bpercent(age)?\b|\bpopulation\b|^(?!.*\d).*\bstat(istic)?s?\b"
-                       r"|\b(bill|case|docket|badge|phone) (number|no)\b"),
+    # "stats" asks for a number unless the question already has one ("the 400 counties stat, source?");
+    # "how much they dislike him" asks how strongly, not how many.
+    NUMBER: re.compile(r"\bhow many\b|\bhow much\b(?! (they|he|she|we|you|i|it|people|folks)\b)|\bnumber of\b"
+                       r"|\bpercent(age)?\b|\bpopulation\b|^(?!.*\d).*\bstat(istic)?s?\b|\b(bill|case|docket|badge|phone) (number|no)\b"),
     DATE: re.compile(
         r"^(when|since when)\b|\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\bhow long (has|have|had|was|were|is)\b|\bsince when\b|\b(age|birthday)\b"
