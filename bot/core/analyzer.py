@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .text import STOPWORDS, normalize, stem
 
@@ -145,6 +145,8 @@ class Analyzer:
             cutoff = 88 if len(word) <= 5 else 85
             choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], n), ())]
             hit = process.extractOne(word, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+            if not hit and len(word) >= 6:  # one letter wrong in a longer word ("auther"): ratio gives 83
+                hit = process.extractOne(word, choices, scorer=Levenshtein.distance, processor=None, score_cutoff=1)
             if not hit and len(word) >= 5:  # two neighbouring letters swapped ("reprot"): ratio counts two edits
                 letters = sorted(word)
                 swaps = [w for w in self._buckets.get((word[0], len(word)), ()) if sorted(w) == letters]

@@ -57,9 +57,10 @@ _ASKS = {
                       rf"|\bnames? of (the |that |this |those |these )?{_MODIFIERS}{_THINGS}(?=$| (is|was|called|named)\b)"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
-        r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
+        # "did it actually work?" — not "sanctuary cities don't actually work because…", a claim the report makes
+        r"(?<!dont )(?<!doesnt )(?<!didnt )(?<!not )\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
         r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b"
-        r"|\bdid (it|that|this|they|the \w+) (work|succeed|pass|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
+        r"|\bdid (it|that|this|they|the \w+) (work|succeed|backfire|hold up)\b|^did (it|that|this|they|the \w+) pass\b|\b(results?|outcomes?|effects?|impact) of\b"
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|court case|legal challenge|"
@@ -67,8 +68,9 @@ _ASKS = {
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         # "was Schaaf charged?", "did she ever get charged?" — not "what if an immigrant is charged with…"
-        r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired)\b"
-        r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired)\b"
+        r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired|punished|penalized|prosecuted|sanctioned)\b"
+        r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired|punished|penalized|"
+        r"prosecuted|sanctioned)\b"
         r"|\b(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
     ),
@@ -115,6 +117,7 @@ _ORGANISATION = frozenset("""foundation union center centre administration times
 _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
+_WHY = re.compile(r"\bwhy\b")
 _ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutors?|judges?|chief|sheriff|director|head|founder|leader|author|"
                    r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)\b", re.I)
 _CLAUSE_END = re.compile(r"[.:;!?]")
@@ -127,6 +130,8 @@ def asks_for(normalized_question: str) -> frozenset[str]:
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year" or "for years"
         kinds.discard(DATE)
+    if PLACE in kinds and _WHY.search(normalized_question):  # "which places vowed to obstruct trump and why?"
+        kinds.discard(PLACE)
     return frozenset(kinds)
 
 

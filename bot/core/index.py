@@ -66,6 +66,15 @@ class SearchIndex:
         self._signature = (tuple(kb.synonyms.items()), tuple(entities.items()))
         self.entries: tuple[Entry, ...] = tuple(kb.entries.values())
         self.jurisdiction_kinds = {j.id: j.kind for j in kb.jurisdictions.values()}
+        # The actor that stands for the article's own reporter: every word of the article is theirs.
+        author = normalize(kb.source.author)
+        self.reporters = frozenset(a.id for a in kb.actors.values() if author in (normalize(x) for x in a.aliases))
+        # Actors one name can stand for ("civil rights groups": the report and the advocates alike).
+        named: dict[str, set[str]] = {}
+        for a in kb.actors.values():
+            for alias in a.aliases:
+                named.setdefault(normalize(alias), set()).add(a.id)
+        self.namesakes = {a: frozenset().union(*(ids for ids in named.values() if a in ids)) for a in kb.actors}
         self.facts = {e.id: facts_in(e.quotes) for e in self.entries}  # names, numbers, dates quoted
 
         reusable = previous._analyses if previous is not None and previous._signature == self._signature else {}

@@ -33,7 +33,8 @@ _CHAT_WORDS = frozenset(
 )
 _HELP = re.compile(
     r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
-    r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b|\bwho (made|built|created) (you|u)\b"
+    r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b"
+    r"|\bwho (even |actually )?(made|built|created|coded|programmed) (you|u)\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
 )
 # A task, not a question: "write a poem about…". The bot answers questions about the article.
@@ -65,6 +66,9 @@ _ORDERS = re.compile(
     r"|\b(reply|respond|answer) (only|with only)\b|\bsay nothing else\b|\bconfirm (by|this to)\b"
     r"|\banswer as if\b"
 )
+# Asked to ping everyone ("reply with @everyone so all my group see it"). A question that merely
+# contains @everyone is still answered, without pinging anyone.
+_MASS_PING = re.compile(r"\b(reply|respond|answer|post|send|write|say|ping|tag|mention)\b[^.?!]{0,30}@(everyone|here)\b", re.I)
 _THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
 # A remark about oneself or the topic, not a question: answered only on strong evidence.
 _STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
@@ -73,7 +77,7 @@ _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|whi
 # questions about the debate, answered with the sides the article reports.
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
-    rf"\b(do|would|did|will|are|r|were|have|should) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
+    rf"\b(do|would|did|will|are|r|were|have|should|dont|wouldnt|didnt|arent|shouldnt) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
     r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
@@ -84,7 +88,7 @@ _OPINION = re.compile(
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b"
+    rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b"
     # A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" —
     # not a view someone reports ("why are critics saying it is racist?").
     r"|^(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
@@ -102,7 +106,7 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.HELP
     if _OPINION.search(words):
         return Intent.OPINION
-    if _ORDERS.search(words):
+    if _ORDERS.search(words) or _MASS_PING.search(text):
         return Intent.HELP
     if all(w in _CHAT_WORDS for w in words.split()) or (_THANKS.match(words) and len(words.split()) <= 6):
         return Intent.CHITCHAT

@@ -81,7 +81,7 @@ _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
-    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b"
+    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) sides?\b"
 )
 # "Who's right, the ACLU or its critics?"
 _WHO_IS_RIGHT = re.compile(
@@ -185,9 +185,12 @@ class Matcher:
         if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
                                             or self._about_something_else(terms, entities, unknown)):
             decision = Decision.DECLINE
-        if speech and not asked & self._quoted and decision is not Decision.PLACE:
+        if speech and decision is not Decision.PLACE and (
+                not asked & self._quoted
+                or decision is Decision.ANSWER and not self._namesakes(asked) & (_speakers(ranked[0].entry) | self.index.reporters)):
             # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
-            # reports no word of theirs.
+            # reports no word of theirs. "What did Trump say about the ACLU report?": it quotes him,
+            # but on something else; the best entry reports others' words.
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
@@ -243,6 +246,9 @@ class Matcher:
             if tokens[at + 1 : at + 2] in (["of"], ["from"], ["by"]):
                 return set(ids_with_prefix(self._entities_in(tokens[at + 2 : at + 2 + SUBJECT_WINDOW]), ACTOR_PREFIX)), False
         return set(), False
+
+    def _namesakes(self, actors: set[str]) -> set[str]:
+        return set().union(*(self.index.namesakes.get(a, {a}) for a in actors))
 
     def _says(self, window: list[str]) -> bool:
         """Whether the words before "say" end with who is speaking: "did Jay Inslee (ever) say", not
@@ -333,6 +339,11 @@ class Matcher:
         named in passing too often to count as the place asked about)."""
         kinds = self.index.jurisdiction_kinds
         return {p for p in ids_with_prefix(entities, JURISDICTION_PREFIX) if kinds.get(p) not in LEVEL_KINDS}
+
+
+def _speakers(entry) -> set[str]:
+    """Whose words an entry reports: every side of a sides entry, else its holder."""
+    return set(entry.actors if entry.kind == "sides" else entry.actors[:1])
 
 
 def _holder(scored: Scored) -> str | None:
