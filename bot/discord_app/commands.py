@@ -58,11 +58,12 @@ def jurisdiction_page(bot: AskBotMixin, page: int) -> tuple[discord.Embed, disco
 
 
 def register_commands(tree: app_commands.CommandTree, bot: AskBotMixin) -> None:
-    def admin(interaction: discord.Interaction) -> bool:
-        return is_admin(interaction, bot.settings.admin_role_ids, bot.settings.admin_user_ids)
-
-    async def refuse(interaction: discord.Interaction) -> None:
+    async def admin_only(interaction: discord.Interaction) -> bool:
+        """An app_commands check: refuses everyone else politely (the tree's error handler then stays quiet)."""
+        if is_admin(interaction, bot.settings.admin_role_ids, bot.settings.admin_user_ids):
+            return True
         await bot.respond(interaction, ephemeral=True, content="Only server admins (Manage Server) can use this command.")
+        return False
 
     @tree.command(name="ask", description="Ask a question about the article, in your own words")
     @app_commands.describe(question="Your question")
@@ -117,10 +118,8 @@ def register_commands(tree: app_commands.CommandTree, bot: AskBotMixin) -> None:
 
     @tree.command(name="reload", description="Admins: reload the knowledge base from disk")
     @app_commands.default_permissions(manage_guild=True)
+    @app_commands.check(admin_only)
     async def reload(interaction: discord.Interaction) -> None:
-        if not admin(interaction):
-            await refuse(interaction)
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await asyncio.to_thread(bot.engine.reload)
         for chunk in limits.chunks(result.summary().splitlines()):
@@ -128,10 +127,8 @@ def register_commands(tree: app_commands.CommandTree, bot: AskBotMixin) -> None:
 
     @tree.command(name="unanswered", description="Admins: questions the bot declined recently, most frequent first")
     @app_commands.default_permissions(manage_guild=True)
+    @app_commands.check(admin_only)
     async def unanswered(interaction: discord.Interaction) -> None:
-        if not admin(interaction):
-            await refuse(interaction)
-            return
         if bot.store is None:
             await bot.respond(interaction, ephemeral=True, content="The curator database is not available.")
             return
