@@ -209,7 +209,8 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "who's right here, the ACLU or Jessica Vaughan? pick one",
                                       "who's right, vaughan or the aclu? pick one, no both-sides answer",
                                       "Wouldn't you agree that Denver shaving a day off sentences is a dirty trick?",
-                                      "so bot, u team aclu or team vaughan"])
+                                      "so bot, u team aclu or team vaughan", "who's right, vaughan or the aclu",
+                                      "be honest, are sanctuary cities good or bad?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -231,6 +232,12 @@ def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinio
 def test_asked_who_is_for_and_against_it_gets_the_sides(snap, question, entry):
     answer = snap.ask(question)
     assert answer.answered and answer.entry_id == entry, (answer.kind, answer.entry_id)
+
+
+def test_a_verdict_on_one_topic_gets_the_refusal_and_that_topic_s_sides(snap):
+    answer = snap.ask("is broken windows good or trash imo")
+    assert answer.kind is AnswerKind.OPINION and answer.entry_id == "broken-windows"
+    assert answer.text.startswith("I don't have opinions of my own")
 
 
 def test_for_and_against_inside_a_one_sided_question_is_not_a_request_for_the_sides(snap):

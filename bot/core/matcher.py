@@ -83,9 +83,13 @@ _BOTH_SIDES = re.compile(
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) sides?\b"
 )
-# "Who's right, the ACLU or its critics?"
-_WHO_IS_RIGHT = re.compile(
-    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b.{0,60}\bor\b")
+# A verdict asked for: "who's right, the ACLU or its critics?", "are sanctuary cities good or bad?",
+# "is broken windows good or trash imo". Answered with the refusal to take sides and the sides.
+_VERDICT = re.compile(
+    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b"
+    r"|\b(good|great|right|fair|smart|helpful) or (bad|trash|terrible|wrong|unfair|dumb|harmful|not)\b"
+    r"|\bimo\b|\b(be honest|tell me honestly|honestly tell me)\b"
+)
 
 
 class Decision(StrEnum):
@@ -174,9 +178,12 @@ class Matcher:
         asked, speech = self._whose_position(tokens)
         ranked = self._prefer_named_holder(asked, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        sides = self._sides_asked(normalized, ranked, bar, unknown)
+        verdict = bool(_VERDICT.search(normalized))
+        sides = self._sides_asked(normalized, ranked, bar, unknown, verdict)
         if sides is not None:
             ranked = (sides, *(s for s in ranked if s.entry is not sides.entry))
+            if verdict:  # "who's right?" asks the bot to judge: it says it won't, then gives the sides
+                return Match(question, Intent.OPINION, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
             decision = Decision.ANSWER
         else:
             decision = self._decide(terms, entities, named, ranked, bar)
@@ -207,13 +214,13 @@ class Matcher:
         return (bool(unknown) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX)
                 and not any(":" not in t and t in self.index.idf for t in terms))
 
-    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown) -> Scored | None:
+    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, contest: bool) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
         question's topic when it clearly fits ("who supports broken windows and who opposes it?"),
         else the debate as a whole. Not when the question is about something the article does not
         know ("who's for pineapple on pizza and who's against it?"), nor when an entry that is not
-        a sides entry clearly answers it."""
-        contest = bool(_WHO_IS_RIGHT.search(normalized))
+        a sides entry clearly answers it. `contest`: a verdict is asked for ("who's right?"), which
+        always gets the sides, whatever else ranks high."""
         if self._broadest_sides is None or not (contest or _BOTH_SIDES.search(normalized)):
             return None
         words = len(normalized.split())
@@ -221,9 +228,13 @@ class Matcher:
             return None  # about something else; a long question may carry a few words the KB lacks
         if not contest and ranked and ranked[0].entry.kind != "sides" and ranked[0].confidence >= bar + SIDES_OVERRULED:
             return None  # "who backs the Washington SSN policy and who is against it?" has its own entries
-        best = next((s for s in ranked if s.entry.kind == "sides"), None)
-        if best is None or not (best.entry is self._broadest_sides or best.confidence >= bar + SIDES_FIT):
-            best = next((s for s in ranked if s.entry is self._broadest_sides), None) or Scored(
+        sides = [s for s in ranked if s.entry.kind == "sides"]
+        # The sides of the question's own topic when one clearly fits and is as good as the general
+        # debate ("is broken windows good or bad?"); else the debate as a whole.
+        best = next((s for s in sides if s.entry is not self._broadest_sides and s.confidence >= bar + SIDES_FIT
+                     and s.confidence >= sides[0].confidence - self.tuning.margin), None)
+        if best is None:
+            best = next((s for s in sides if s.entry is self._broadest_sides), None) or Scored(
                 Candidate(self._broadest_sides, 0.0, 0.0), 0.0)
         # Asked for the sides in so many words: as sure as an answer at the bar, however few words it shares.
         return Scored(best.candidate, max(best.confidence, bar))
