@@ -70,7 +70,10 @@ def test_answers_name_who_holds_the_position(snap):
      # what happened afterwards, even when the quotes hold a number
      "how much did denver's crime rate change after they shortened sentences", "is jay inslee running for president?",
      "what's the bill number for inslee's social security number policy",
-     "Did Libby Schaaf get punished for warning people about the raids?"],
+     "Did Libby Schaaf get punished for warning people about the raids?", "did libby schaaf get arrested",
+     "how long has jessica vaughan been at the center for immigration studies?",  # no date in her entry
+     "baltimore state's attorney name?", "which 400 counties tho", "how many ppl didnt get deported bc of denver",
+     "did trump clap back at the aclu report?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)

@@ -26,7 +26,7 @@ _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
         r"\b(what|whats|which)\b.{0,40}(?<!fake )(?<!false )(?<!phony )(?<!bogus )(?<!real )\b(name|names|named|called)\b"
-        r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
+        r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b|(?<!fake )(?<!false )(?<!phony )(?<!bogus )\bname$"
         r"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){0,3}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
@@ -70,12 +70,12 @@ _ASKS = {
         # "was Schaaf charged?", "did she ever get charged?" — not "what if an immigrant is charged with…"
         r"|\b(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired|punished|penalized|prosecuted|sanctioned)\b"
         r"|\b(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired|punished|penalized|"
-        r"prosecuted|sanctioned)\b"
+        r"prosecuted|sanctioned|arrested|jailed)\b"
         r"|\b(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
-    PLACE: re.compile(r"\b(which|what) (specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
+    PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
                       # "what state law…", "which city police…" ask about the law or the police, not the place
                       r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
                       r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)"
@@ -88,7 +88,7 @@ _HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?(?: (\w+))?")
 _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
     deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers
     buyers purchasers criminals offenders suspects migrants families kids children men women sales purchases checks
-    stops""".split())
+    stops ppl folks individuals noncitizens""".split())
 
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
-from .answer_types import PLACE, TITLE, asks_for, provides
+from .answer_types import DATE, DAY, NAME, PERSON, PLACE, TITLE, YEAR, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
@@ -48,6 +48,9 @@ class Tuning:
     )
 
 
+# Facts asked about someone named: "how long has Vaughan been at CIS?", "who heads the ACLU?". (What
+# happened or how many are asked about the topic, whoever else the question mentions in passing.)
+_ABOUT_SOMEONE = frozenset({DATE, DAY, YEAR, NAME, PERSON})
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 # Words that ask for someone's position: only then does naming an actor mean "their view".
 _POSITION_WORDS = frozenset(
@@ -58,7 +61,7 @@ _POSITION_WORDS = frozenset(
     believe believes feel feels oppose opposed support supports position stance view views take
     upset mad angry worried worry concern concerns concerned opinion opinions thoughts verdict
     unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint complaints
-    reply replied comment comments commented statement tell tells told""".split()
+    reply replied comment comments commented statement tell tells told clap clapped retort retorted""".split()
 )
 _FILLER = frozenset("have has had to got ever even actually really publicly officially then later first".split())
 # Questions asking for the sides ("who's for it and who's against it?"):
@@ -69,7 +72,7 @@ SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted""".split()
+    responded response react reacted reaction quote quoted clap clapped retort retorted""".split()
 )
 
 
@@ -177,6 +180,12 @@ class Matcher:
         named = set(ids_with_prefix(entities, ACTOR_PREFIX))
         asked, speech = self._whose_position(tokens)
         ranked = self._prefer_named_holder(asked, ranked)
+        wanted = asks_for(normalized)
+        if wanted & _ABOUT_SOMEONE and named - self.index.reporters:
+            # A fact asked about someone ("how long has Vaughan been at CIS?") is looked for in an entry
+            # about them first; if that entry does not hold it either, the article does not say.
+            about = self._namesakes(named - self.index.reporters)
+            ranked = self._promote(ranked, lambda s: bool(about & set(s.entry.actors)))
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         verdict = bool(_VERDICT.search(normalized))
         sides = self._sides_asked(normalized, ranked, bar, unknown, verdict)
@@ -187,7 +196,7 @@ class Matcher:
             decision = Decision.ANSWER
         else:
             decision = self._decide(terms, entities, named, ranked, bar)
-        if decision is Decision.ANSWER and not self._fits(normalized, ranked[0].entry, entities):
+        if decision is Decision.ANSWER and not self._fits(normalized, wanted, ranked[0].entry, entities):
             decision = Decision.DECLINE
         if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
                                             or self._about_something_else(terms, entities, unknown)):
@@ -273,10 +282,9 @@ class Matcher:
     def _entities_in(self, tokens: list[str]) -> list[str]:
         return [t for t in self.index.analyzer.terms_of(tokens) if ":" in t]
 
-    def _fits(self, normalized: str, entry, entities) -> bool:
+    def _fits(self, normalized: str, wanted: frozenset[str], entry, entities) -> bool:
         """Whether the best entry can answer this question at all, beyond sharing its words: not if
-        it asks for a name, number, date, title, place or outcome the quotes do not hold."""
-        wanted = asks_for(normalized)
+        it asks for a name, number, date, title, place or outcome (`wanted`) the quotes do not hold."""
         if not wanted or provides(self.index.facts[entry.id], wanted, normalized):
             return True
         if entry.kind == "link":  # the headline is all the article has of a linked story: its title, nothing more
