@@ -143,6 +143,15 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("sacramento's out front on this. how many statutes did they pass?", "california-laws"),
         ("boil it down for me. what do the ACLU people want local law enforcement to do?", "main-demand"),
         ("did some jurisdictions dig their heels in just because they can't stand the man?", "localities-obstruction"),
+        # a place named as the setting; the entry answering is about the federal level, not another place
+        ("so back under obama, if denver PD booked somebody, how did ICE end up finding out about it?",
+         "long-running-battle-obama"),
+        ("should denver PD pull out of joint anti-gang teams w the feds according to this?", "task-forces"),
+        # "Washington" as the federal government, and "the towns" as no nickname of Oakland
+        ("are the advocates telling cities to pull out of counterterrorism partnerships with washington?", "task-forces"),
+        ("what do the advocacy groups actually want the towns and states to do?", "main-demand"),
+        ("what was the president asking local jails to do about detaining people for the feds?", "trump-approach"),
+        ("what did trump demand from local governments", "trump-approach"),
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):

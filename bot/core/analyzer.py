@@ -7,6 +7,7 @@ normalize -> fix typos against the KB vocabulary -> curated synonyms -> entity a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
@@ -18,6 +19,15 @@ JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
 # Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
 # this article even about" still reads as the phrase "what is this article about".
+# "What do they want the towns and states to do?": asking someone to do something is a request,
+# whatever the words in between, and every text with one also gets this term. Not the word
+# "demand": "what did Trump demand?" must keep matching the entry that says he demanded.
+REQUEST = "~request"
+_REQUEST_CUE = re.compile(
+    r"\b(want|wants|wanted|wanting|ask|asks|asked|asking|urge|urges|urged|urging|call on|calls on|called on|calling on|"
+    r"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){0,5}to (do|change|take|adopt|implement|go|stop)\b"
+)
+_REQUEST_WORDS = frozenset("do change take adopt implement go stop".split())
 FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
 
 
@@ -184,4 +194,7 @@ class Analyzer:
     def terms_of(self, tokens: list[str]) -> list[str]:
         """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped."""
         tagged = self.tag(tokens)
-        return [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
+        terms = [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
+        if "to" in tokens and not _REQUEST_WORDS.isdisjoint(tokens) and _REQUEST_CUE.search(" ".join(tokens)):
+            terms.append(REQUEST)
+        return terms

@@ -297,7 +297,9 @@ class Matcher:
         places = self._specific_places(entities)
         if not places:
             return ranked
-        kept = tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions))
+        # An entry about the federal level or the counties at large is about no other place: "if Denver PD
+        # booked somebody, how did ICE find out?" is answered by the federal fingerprint system.
+        kept = tuple(s for s in ranked if not (other := self._specific_places(s.entry.jurisdictions)) or places & other)
         # Between near-equals, the entry about the named place beats a general one: "what did
         # Brooklyn's DA do?" asks about Brooklyn's policy, not about prosecutors in general.
         return self._promote(kept, lambda s: bool(places & set(s.entry.jurisdictions))) if kept else kept
