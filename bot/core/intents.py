@@ -32,7 +32,7 @@ _CHAT_WORDS = frozenset(
     your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers""".split()
 )
 _HELP = re.compile(
-    r"^(help|commands|usage)\b|\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
+    r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
     r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b"
     r"|\bwho (even |actually )?(made|built|created|coded|programmed) (you|u)\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
@@ -48,7 +48,7 @@ _TASK = re.compile(
 _ORDERS = re.compile(
     r"\b(ignore|disregard|forget|bypass|override)\b.{0,30}\b(instructions?|rules?|prompts?|guidelines|directives?|"
     r"the article|topic|restrictions|programming)\b"
-    r"|\b(system|admin|developer|dev|debug|god|jailbreak) (override|mode|prompt)\b|^(system|admin|sudo|developer|assistant)\b"
+    r"|\b(system|admin|developer|dev|debug|god|jailbreak) (override|mode|prompt)\b"
     r"|\bnew (instructions?|directives?|task)\b|\bnew (rules?|policy) (from|for you)\b"
     r"|\b(answer|reply|respond|talk|speak|end|act|pretend)\b.{0,60}\bfrom now on\b"
     r"|\bfrom now on\b.{0,30}\b(answer|reply|respond|say|talk|speak|end|only|act|pretend|you|u)\b"
@@ -89,9 +89,15 @@ _OPINION = re.compile(
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
     rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b"
-    # A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" —
-    # not a view someone reports ("why are critics saying it is racist?").
-    r"|^(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
+)
+# Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
+# above would make `re` try all their alternatives at every position, several times slower.
+_HELP_START = re.compile(r"(help|commands|usage)\b")
+_ORDERS_START = re.compile(r"(system|admin|sudo|developer|assistant)\b")
+# A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" — not
+# a view someone reports ("why are critics saying it is racist?").
+_VERDICT_START = re.compile(
+    r"(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
     r"(\w+ ){0,4}(is|are|was|were|isnt|arent) (\w+ ){1,6}(racist|biased|bias|propaganda|evil|immoral|unethical|"
     r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical)\b"
 )
@@ -102,11 +108,11 @@ def classify(text: str, words: str | None = None) -> Intent:
     words = normalize(text) if words is None else words
     if not words:
         return Intent.EMPTY
-    if _HELP.search(words) or _TASK.search(words):
+    if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
-    if _OPINION.search(words):
+    if _OPINION.search(words) or _VERDICT_START.match(words):
         return Intent.OPINION
-    if _ORDERS.search(words) or _MASS_PING.search(text):
+    if _ORDERS_START.match(words) or _ORDERS.search(words) or ("@" in text and _MASS_PING.search(text)):
         return Intent.HELP
     if all(w in _CHAT_WORDS for w in words.split()) or (_THANKS.match(words) and len(words.split()) <= 6):
         return Intent.CHITCHAT
