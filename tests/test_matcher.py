@@ -382,3 +382,22 @@ def test_a_name_question_is_told_from_a_mention_of_names():
     for q in ("so bad guys w fake names just walk", "whats the worry about drivers who hand out a fake name",
               "whats the worry about suspects giving fake names"):
         assert NAME not in asks_for(q), q
+
+
+def test_question_patterns_keep_re_s_fast_scan():
+    """An alternative opening with ^ or a look-behind makes `re` try every alternative at every position
+    (the answer time grew by a third when it happened): such alternatives are matched apart."""
+    import re._constants as sre
+    import re._parser as sre_parse
+
+    from bot.core import answer_types, intents, matcher
+
+    patterns = [*answer_types._ASKS.values(), answer_types._ADVERB_OUTCOME, intents._HELP, intents._TASK,
+                intents._OPINION, intents._ORDERS, matcher._VERDICT, matcher._BOTH_SIDES]
+    for pattern in patterns:
+        tree = sre_parse.parse(pattern.pattern)
+        alternatives = tree[0][1][1] if tree[0][0] is sre.BRANCH else [list(tree)]
+        for alternative in alternatives:
+            first = alternative[0]
+            assert first[0] not in (sre.ASSERT, sre.ASSERT_NOT), (pattern.pattern[:60], alternative[:2])
+            assert first != (sre.AT, sre.AT_BEGINNING), (pattern.pattern[:60], alternative[:2])
