@@ -70,7 +70,7 @@ def test_answers_name_who_holds_the_position(snap):
      # what happened afterwards, even when the quotes hold a number
      "how much did denver's crime rate change after they shortened sentences", "is jay inslee running for president?",
      "what's the bill number for inslee's social security number policy",
-     "Did Libby Schaaf get punished for warning people about the raids?", "did libby schaaf get arrested",
+     "Did Libby Schaaf get punished for warning people about the raids?",
      "how long has jessica vaughan been at the center for immigration studies?",  # no date in her entry
      "baltimore state's attorney name?", "which 400 counties tho", "how many ppl didnt get deported bc of denver",
      "did trump clap back at the aclu report?"],
@@ -290,6 +290,48 @@ def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(s
     assert answer.kind is AnswerKind.ENTRY and answer.entry_id == entry, (answer.kind, answer.entry_id)
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        # words of prompt injections, in ordinary questions
+        ("do sanctuary cities ignore federal rules?", "how-immigrants-spotted"),
+        ("what does the report say about new task forces?", "task-forces"),
+        ("is there a new policy from inslee?", "wa-ssn-policy"),
+        ("why does vaughan say illegal immigrants get to ignore the rules?", "vaughan-criticism"),
+        ("are there no restrictions on ICE under trump?", "trump-approach"),
+        ("If I wished to write a letter to the Reporter, how would I reach him?", "article-info"),
+        # words of verdict requests, in factual questions
+        ("to be honest i don't get it, what did denver do?", "denver-364-days"),
+        ("imo the denver thing is clever, but how many days did they cut?", "denver-364-days"),
+        ("who is right wing in this article?", "vaughan-criticism"),
+        ("was the obama fingerprint program good or bad for immigrants?", "long-running-battle-obama"),
+        # "who have been arrested" is no question about what happened afterwards
+        ("why do immigrants who have been arrested show up in databases?", "how-immigrants-spotted"),
+        ("have immigrants been arrested for driving without a license?", "which-crimes"),
+        ("why would immigrants fear reporting crimes in case no one protects them?", "fear-of-deportation"),
+        # ordinary words are not typos of place names ("normal" is no "norcal")
+        ("are the 400 counties normal sanctuary counties", "counties-400"),
+        # the article's own date answers for the report it dates "Wednesday"
+        ("when did the aclu report come out?", "article-info"),
+        ("why did the obama administration want to go after immigrants?", "long-running-battle-obama"),
+        # "Washington state" is not the federal government
+        ("is there less cooperation with washington state police now?", "wa-police-objections"),
+        ("which researchers counted the 400 counties?", "counties-400"),  # an organisation answers it
+    ],
+)
+def test_questions_that_share_words_with_the_declining_rules_are_still_answered(snap, question, entry):
+    answer = snap.ask(question)
+    assert answer.kind is AnswerKind.ENTRY and answer.entry_id == entry, (answer.kind, answer.entry_id)
+
+
+@pytest.mark.parametrize("question", ["is this normal?", "what are the stages of deportation",
+                                      "what's oakland's policy on surveillance cameras?",
+                                      "what did california do about task forces?", "is brooklyn using license plate readers?"])
+def test_a_general_entry_does_not_answer_for_a_place_or_a_word_it_never_mentions(snap, question):
+    answer = snap.ask(question)
+    assert not answer.answered, (answer.kind, answer.entry_id)
+
+
 def test_place_names_are_still_found_after_many_unseen_words_and_huge_words_are_not_remembered(snap):
     phrases = snap.index.analyzer._entities
     phrases.apply([f"zz{i}" for i in range(100_001)])  # past the bound: the next new word clears what was seen
@@ -393,7 +435,7 @@ def test_question_patterns_keep_re_s_fast_scan():
     from bot.core import answer_types, intents, matcher
 
     patterns = [*answer_types._ASKS.values(), answer_types._ADVERB_OUTCOME, intents._HELP, intents._TASK,
-                intents._OPINION, intents._ORDERS, matcher._VERDICT, matcher._BOTH_SIDES]
+                intents._OPINION, intents._ORDERS, matcher._CONTEST, matcher._GOOD_OR_BAD, matcher._BOTH_SIDES]
     for pattern in patterns:
         tree = sre_parse.parse(pattern.pattern)
         alternatives = tree[0][1][1] if tree[0][0] is sre.BRANCH else [list(tree)]

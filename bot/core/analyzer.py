@@ -11,23 +11,23 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA
 
 from .text import STOPWORDS, normalize, stem
 
 JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
-# Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
-# this article even about" still reads as the phrase "what is this article about".
 # "What do they want the towns and states to do?": asking someone to do something is a request,
 # whatever the words in between, and every text with one also gets this term. Not the word
 # "demand": "what did Trump demand?" must keep matching the entry that says he demanded.
 REQUEST = "~request"
 _REQUEST_CUE = re.compile(
     r"\b(want|wants|wanted|wanting|ask|asks|asked|asking|urge|urges|urged|urging|call on|calls on|called on|calling on|"
-    r"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){0,5}to (do|change|take|adopt|implement|go|stop)\b"
+    r"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){1,5}to (do|change|take|adopt|implement|go|stop)\b"
 )
 _REQUEST_WORDS = frozenset("do change take adopt implement go stop".split())
+# Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
+# this article even about" still reads as the phrase "what is this article about".
 FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
 
 
@@ -155,8 +155,6 @@ class Analyzer:
             cutoff = 88 if len(word) <= 5 else 85
             choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._buckets.get((word[0], n), ())]
             hit = process.extractOne(word, choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
-            if not hit and len(word) >= 6:  # one letter wrong in a longer word ("auther"): ratio gives 83
-                hit = process.extractOne(word, choices, scorer=Levenshtein.distance, processor=None, score_cutoff=1)
             if not hit and len(word) >= 5:  # two neighbouring letters swapped ("reprot"): ratio counts two edits
                 letters = sorted(word)
                 swaps = [w for w in self._buckets.get((word[0], len(word)), ()) if sorted(w) == letters]
@@ -192,7 +190,8 @@ class Analyzer:
         return self._entities.apply(self._synonyms.apply(tokens))
 
     def terms_of(self, tokens: list[str]) -> list[str]:
-        """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped."""
+        """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped, and
+        REQUEST when the text asks someone to do something."""
         tagged = self.tag(tokens)
         terms = [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
         if "to" in tokens and not _REQUEST_WORDS.isdisjoint(tokens) and _REQUEST_CUE.search(" ".join(tokens)):

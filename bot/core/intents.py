@@ -40,26 +40,31 @@ _HELP = re.compile(
 # A task, not a question: "write a poem about…". The bot answers questions about the article.
 _TASK = re.compile(
     r"\b(write|compose|generate|draft|make up|create|sing)\b.{0,30}\b(poem|essay|story|song|joke|tweet|limerick|haiku|"
-    r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b"
+    r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b(?! to\b)"
 )
 # Orders to the bot rather than questions: prompt injections ("ignore previous instructions", "you
 # are now DAN", "pretend the article says…", "print your system prompt"). They get the help text,
 # like any other message that is not a question; they never change what the bot does.
 _ORDERS = re.compile(
-    r"\b(ignore|disregard|forget|bypass|override)\b.{0,30}\b(instructions?|rules?|prompts?|guidelines|directives?|"
-    r"the article|topic|restrictions|programming)\b"
+    # "ignore your instructions", not "do sanctuary cities ignore federal rules?"
+    r"\b(ignore|disregard|forget|bypass)\b.{0,30}\b(instructions?|prompts?|directives?|programming)\b"
+    r"|\b(ignore|disregard|forget|bypass) (all |any )?(your|ur|previous|prior|above|earlier) (\w+ ){0,2}(rules?|guidelines?|"
+    r"restrictions?)\b|\bno rules apply\b|\b(you|u) (were|was) (given|told|programmed)\b"
+    r"|\b(were|was) (you|u) (given|told|programmed)\b"
+    r"|\b(ignore|disregard|forget) (about )?(the|this) (article|topic)\b"
     r"|\b(system|admin|developer|dev|debug|god|jailbreak) (override|mode|prompt)\b"
-    r"|\bnew (instructions?|directives?|task)\b|\bnew (rules?|policy) (from|for you)\b"
+    r"|\bnew (instructions?|directives?)\b|\bnew task\b(?! forces?\b)|\bnew rules? for (you|u)\b"
     r"|\b(answer|reply|respond|talk|speak|end|act|pretend)\b.{0,60}\bfrom now on\b"
     r"|\bfrom now on\b.{0,30}\b(answer|reply|respond|say|talk|speak|end|only|act|pretend|you|u)\b"
-    r"|\b(you are|youre|ur|u r|u are) now\b"
+    r"|\b(you are|youre|ur|u r|u are) (\w+ )?now\b"
     r"|\b(system|hidden|secret|initial|original) (prompt|instructions?|rules|config|configuration)\b"
     r"|\b(print|show|reveal|paste|dump|output|leak|give me|translate)\b.{0,30}\b(prompt|instructions|config|"
     r"configuration|api keys?|token|tokens|env vars|entry ids?)\b"
-    r"|\brepeat\b.{0,40}\b(above|word for word|verbatim|back to me)\b"
-    r"|\bpretend (you|youre|ur|u|the article|that|to be|im|i am)\b"
-    r"|\b(jailbreak|jailbroken|no rules|no restrictions|unrestricted|unfiltered)\b"
-    r"|\b(ping|mention|tag) (everyone|here)\b|\bi (authorize|authorise) you\b"
+    r"|\brepeat\b.{0,40}\b(above|back to me)\b|\brepeat (everything|the text|all|your|this message)\b"
+    r"|\brepeat (this|it) (exactly|verbatim|word for word)\b"
+    r"|\bpretend (you|youre|ur|u|the article|the rules|there|that|to be|im|i am)\b"
+    r"|\b(jailbreak|jailbroken|unrestricted|unfiltered)\b|\bwith no (rules|restrictions|filters|limits)\b"
+    r"|\b(ping|mention|tag) (everyone|here)\b|\b(authorize|authorise|authorized|authorised|authorizing) (you|u)\b"
     r"|\bas your (developer|creator|admin|owner|maker)\b"
     r"|\bim (the|a) (server )?(admin|owner|developer|mod)\b|\b(like a|in|a) pirate\b|\bpirate (speak|talk)\b"
     r"|\b(answer|reply|respond) (to )?(every|all|each) (question|message)"
@@ -68,13 +73,14 @@ _ORDERS = re.compile(
 )
 # Asked to ping everyone ("reply with @everyone so all my group see it"). A question that merely
 # contains @everyone is still answered, without pinging anyone.
-_MASS_PING = re.compile(r"\b(reply|respond|answer|post|send|write|say|ping|tag|mention)\b[^.?!]{0,30}@(everyone|here)\b", re.I)
+_MASS_PING = re.compile(r"\b(reply|respond|answer|post|send|write|say|ping|tag|mention)\b[^.?!]{0,30}@(everyone|here)\b"
+                        r"|@(everyone|here)\b[^?]{0,80}\b(repeat|post|send|say) (it|this)\b", re.I)
 _THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
 # A remark about oneself or the topic, not a question: answered only on strong evidence.
 _STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
 _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|which|whom|whose|is it|does|did|do|can|could|should|would|will|are|tell|explain|show|gimme|give me|summari[sz]e)\b")
-# The bot asked for its own stance. "Who is right?" or "is this a good idea?" are not here: those are
-# questions about the debate, answered with the sides the article reports.
+# The bot asked for its own stance. "Who is right?" and "is it good or bad?" are asked of the debate
+# and told apart in the matcher (the sides, with the refusal); "is this a good idea?" gets the sides.
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
     rf"\b(do|would|did|will|are|r|were|have|should|dont|wouldnt|didnt|arent|shouldnt) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
@@ -93,7 +99,11 @@ _OPINION = re.compile(
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
-_ORDERS_START = re.compile(r"(system|admin|sudo|developer|assistant)\b")
+# "SYSTEM: you are now…", "admin: reply only with…" — not "system of fingerprints - how did it work?"
+_ORDERS_START = re.compile(
+    r"(system|admin|sudo|developer|assistant) (override |mode |prompt |message |note |here )?(you|new|from|ignore|reply|"
+    r"respond|answer|print|list|output|show|forget|disregard|enable|enabled|activate|confirm|say)\b"
+)
 # A verdict asked for: "is broken windows policing racist?", "is the Washington Times biased?" — not
 # a view someone reports ("why are critics saying it is racist?").
 _VERDICT_START = re.compile(

@@ -63,7 +63,7 @@ _POSITION_WORDS = frozenset(
     unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint complaints
     reply replied comment comments commented statement tell tells told clap clapped retort retorted""".split()
 )
-_FILLER = frozenset("have has had to got ever even actually really publicly officially then later first".split())
+_FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
 SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
 SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
@@ -86,13 +86,11 @@ _BOTH_SIDES = re.compile(
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) sides?\b"
 )
-# A verdict asked for: "who's right, the ACLU or its critics?", "are sanctuary cities good or bad?",
-# "is broken windows good or trash imo". Answered with the refusal to take sides and the sides.
-_VERDICT = re.compile(
-    r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b"
-    r"|\b(good|great|right|fair|smart|helpful) or (bad|trash|terrible|wrong|unfair|dumb|harmful|not)\b"
-    r"|\bimo\b|\b(be honest|tell me honestly|honestly tell me)\b"
-)
+# A verdict asked for, answered with the refusal to take sides and then the sides: a contest between
+# the sides ("who's right, the ACLU or its critics?") always gets them; a judgement of one thing ("are
+# sanctuary cities good or bad?") gets them unless an entry that is not about the sides clearly fits.
+_CONTEST = re.compile(r"\b(who|whos|which side)( is| s| has)? (right|correct|winning|the better (case|argument|point))\b(?! wing)")
+_GOOD_OR_BAD = re.compile(r"\b(good|great|right|fair|smart|helpful) or (bad|trash|terrible|wrong|unfair|dumb|harmful|not)\b")
 
 
 class Decision(StrEnum):
@@ -181,14 +179,19 @@ class Matcher:
         asked, speech = self._whose_position(tokens)
         ranked = self._prefer_named_holder(asked, ranked)
         wanted = asks_for(normalized)
-        if wanted & _ABOUT_SOMEONE and named - self.index.reporters:
-            # A fact asked about someone ("how long has Vaughan been at CIS?") is looked for in an entry
-            # about them first; if that entry does not hold it either, the article does not say.
+        if wanted & _ABOUT_SOMEONE and named - self.index.reporters and ranked and _holder(ranked[0]) not in self.index.reporters:
+            # A fact asked about someone is looked for in an entry about them first: one that holds it,
+            # else any, and then the article does not say ("how long has Vaughan been at CIS?" is not
+            # answered by another entry's "for years"). The article's own facts (its date, its author)
+            # are not another entry's: "when did the ACLU report come out?" gets the article's date.
             about = self._namesakes(named - self.index.reporters)
-            ranked = self._promote(ranked, lambda s: bool(about & set(s.entry.actors)))
+            involved = lambda s: bool(about & set(s.entry.actors))  # noqa: E731
+            promoted = self._promote(ranked, lambda s: involved(s) and self._fits(normalized, wanted, s.entry, entities))
+            ranked = promoted if promoted is not ranked else self._promote(ranked, involved)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        verdict = bool(_VERDICT.search(normalized))
-        sides = self._sides_asked(normalized, ranked, bar, unknown, verdict)
+        contest = bool(_CONTEST.search(normalized))
+        verdict = contest or bool(_GOOD_OR_BAD.search(normalized))
+        sides = self._sides_asked(normalized, ranked, bar, unknown, verdict, contest)
         if sides is not None:
             ranked = (sides, *(s for s in ranked if s.entry is not sides.entry))
             if verdict:  # "who's right?" asks the bot to judge: it says it won't, then gives the sides
@@ -223,21 +226,26 @@ class Matcher:
         return (bool(unknown) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX)
                 and not any(":" not in t and t in self.index.idf for t in terms))
 
-    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, contest: bool) -> Scored | None:
+    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, verdict: bool,
+                     contest: bool) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
         question's topic when it clearly fits ("who supports broken windows and who opposes it?"),
         else the debate as a whole. Not when the question is about something the article does not
         know ("who's for pineapple on pizza and who's against it?"), nor when an entry that is not
-        a sides entry clearly answers it. `contest`: a verdict is asked for ("who's right?"), which
-        always gets the sides, whatever else ranks high."""
-        if self._broadest_sides is None or not (contest or _BOTH_SIDES.search(normalized)):
+        a sides entry clearly answers it. `verdict`: a judgement is asked for ("is it good or bad?");
+        `contest`: between the sides ("who's right?"), which gets them whatever else ranks high."""
+        if self._broadest_sides is None or not (verdict or _BOTH_SIDES.search(normalized)):
             return None
         words = len(normalized.split())
         if unknown and (words <= SHORT_QUESTION or len(unknown) > 0.3 * words):
             return None  # about something else; a long question may carry a few words the KB lacks
-        if not contest and ranked and ranked[0].entry.kind != "sides" and ranked[0].confidence >= bar + SIDES_OVERRULED:
-            return None  # "who backs the Washington SSN policy and who is against it?" has its own entries
         sides = [s for s in ranked if s.entry.kind == "sides"]
+        if not contest and ranked and ranked[0].entry.kind != "sides":
+            lead = ranked[0].confidence - (sides[0].confidence if sides else 0.0)
+            if ranked[0].confidence >= bar + SIDES_OVERRULED or verdict and ranked[0].confidence >= bar and lead >= self.tuning.margin:
+                # "who backs the Washington SSN policy and who is against it?" has its own entries, and
+                # "was the Obama fingerprint program good or bad?" is not the report's debate
+                return None
         # The sides of the question's own topic when one clearly fits and is as good as the general
         # debate ("is broken windows good or bad?"); else the debate as a whole.
         best = next((s for s in sides if s.entry is not self._broadest_sides and s.confidence >= bar + SIDES_FIT
@@ -297,9 +305,12 @@ class Matcher:
         places = self._specific_places(entities)
         if not places:
             return ranked
-        # An entry about the federal level or the counties at large is about no other place: "if Denver PD
-        # booked somebody, how did ICE find out?" is answered by the federal fingerprint system.
-        kept = tuple(s for s in ranked if not (other := self._specific_places(s.entry.jurisdictions)) or places & other)
+        # An entry about the federal level is about no other place when the question names that level
+        # too: "if Denver PD booked somebody, how did ICE find out?" is answered by the federal
+        # fingerprint system, but "what's Oakland's policy on cameras?" not by the report's advice.
+        levels = set(ids_with_prefix(entities, JURISDICTION_PREFIX)) - places
+        kept = tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions)
+                     or (levels & set(s.entry.jurisdictions) and not self._specific_places(s.entry.jurisdictions)))
         # Between near-equals, the entry about the named place beats a general one: "what did
         # Brooklyn's DA do?" asks about Brooklyn's policy, not about prosecutors in general.
         return self._promote(kept, lambda s: bool(places & set(s.entry.jurisdictions))) if kept else kept
