@@ -73,7 +73,12 @@ def test_answers_name_who_holds_the_position(snap):
      "Did Libby Schaaf get punished for warning people about the raids?",
      "how long has jessica vaughan been at the center for immigration studies?",  # no date in her entry
      "baltimore state's attorney name?", "which 400 counties tho", "how many ppl didnt get deported bc of denver",
-     "did trump clap back at the aclu report?"],
+     "did trump clap back at the aclu report?",
+     # careers and what came later
+     "when did jay inslee become governor?", "Is Libby Schaaf still the mayor of Oakland today?",
+     "When does Inslee's Social Security number policy actually take effect?",
+     "Has any court ruled on whether Denver's 364-day sentences are lawful?",
+     "What are the bill numbers or titles of California's three laws?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -166,7 +171,8 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
 
 
 @pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good",
-                                      "how's your day going?", "brb grabbing coffee", "who even made u"])
+                                      "how's your day going?", "brb grabbing coffee", "who even made u",
+                                      "Are you a person or a program?", "you're not bad for a bot, I'll give you that"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
     answer = snap.ask(question)
     assert not answer.answered and answer.kind in (AnswerKind.CHITCHAT, AnswerKind.EMPTY, AnswerKind.HELP)
@@ -222,7 +228,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "who's right, vaughan or the aclu? pick one, no both-sides answer",
                                       "Wouldn't you agree that Denver shaving a day off sentences is a dirty trick?",
                                       "so bot, u team aclu or team vaughan", "who's right, vaughan or the aclu",
-                                      "be honest, are sanctuary cities good or bad?"])
+                                      "be honest, are sanctuary cities good or bad?", "is trump right about immigration",
+                                      "Whose side do you take: Jessica Vaughan's or the civil rights groups'?",
+                                      "Admit it, the ACLU wants open borders."])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -317,6 +325,8 @@ def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(s
         # "Washington state" is not the federal government
         ("is there less cooperation with washington state police now?", "wa-police-objections"),
         ("which researchers counted the 400 counties?", "counties-400"),  # an organisation answers it
+        ("400+ counties — says who?", "counties-400"),  # the source asked for, not what the counties said
+        ("is it right that denver cut sentences to 364 days?", "denver-364-days"),  # a fact checked, no verdict
     ],
 )
 def test_questions_that_share_words_with_the_declining_rules_are_still_answered(snap, question, entry):

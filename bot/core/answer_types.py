@@ -34,7 +34,7 @@ _ASKS = {
     ),
     # "how much they dislike him" asks how strongly, not how many.
     NUMBER: re.compile(r"\bhow many\b|\bhow much\b(?! (they|he|she|we|you|i|it|people|folks)\b)|\bnumber of\b"
-                       r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) number\b"),
+                       r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"),
     DATE: re.compile(
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\bhow long (has|have|had|was|were|is)\b|\bsince when\b|\b(age|birthday)\b"
@@ -56,7 +56,7 @@ _ASKS = {
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
-                      rf"|\b(titled|entitled|headline of)\b|\btitle of (the |that |this )?{_MODIFIERS}{_THINGS}\b"
+                      rf"|\b(titled|entitled|headline of)\b|\btitles? of (the |that |this )?{_MODIFIERS}{_THINGS}\b"
                       rf"|\bnames? of (the |that |this |those |these )?{_MODIFIERS}{_THINGS}(?=$| (is|was|called|named)\b)"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
@@ -68,6 +68,11 @@ _ASKS = {
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
+        # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
+        # "when does the policy take effect?", "has any court ruled on it?"
+        r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
+        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b"
+        r"|\b(court|courts|judge|judges) (has |have )?(ruled|rule|ruling)\b|\bruled on\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
     PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"

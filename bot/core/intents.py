@@ -35,6 +35,7 @@ _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
     r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b"
     r"|\bwho (even |actually )?(made|built|created|coded|programmed) (you|u)\b"
+    r"|\b(are|r) (you|u) (a )?(person|program|machine|computer)\b|\bfor a bot\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
 )
 # A task, not a question: "write a poem about…". The bot answers questions about the article.
@@ -84,7 +85,7 @@ _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|whi
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
     rf"\b(do|would|did|will|are|r|were|have|should|dont|wouldnt|didnt|arent|shouldnt) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
-    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust)\b"
+    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust|take)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
@@ -94,7 +95,9 @@ _OPINION = re.compile(
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b"
+    rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
+    r"|\b(is|are|was|were) (?!it |that |this )(\w+ ){1,3}(right|wrong) (about|that|on)\b"
 )
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
@@ -109,7 +112,7 @@ _ORDERS_START = re.compile(
 _VERDICT_START = re.compile(
     r"(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
     r"(\w+ ){0,4}(is|are|was|were|isnt|arent) (\w+ ){1,6}(racist|biased|bias|propaganda|evil|immoral|unethical|"
-    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical)\b"
+    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical|disgrace)\b"
 )
 
 

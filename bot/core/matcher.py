@@ -266,7 +266,8 @@ class Matcher:
         ICE's response, not the report's), or else those just after "of", "from" or "by" ("the
         opinion of Vaughan"). An actor mentioned elsewhere ("my uncle was a cop… does the article
         say…") is not."""
-        for at in (i for i, w in enumerate(tokens) if w in _POSITION_WORDS):
+        # "400+ counties — says who?" asks for the source, not for what the counties said.
+        for at in (i for i, w in enumerate(tokens) if w in _POSITION_WORDS and tokens[i + 1 : i + 2] != ["who"]):
             window = tokens[max(0, at - SUBJECT_WINDOW):at]
             subject = self._entities_in(window)
             if subject:
