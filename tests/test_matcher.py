@@ -397,13 +397,28 @@ def test_json_shape(snap):
     assert "The Washington Times, March 21, 2018, Stephen Dinan" in data["answer"]
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "tests" / "questions").glob("*.yaml")))
+QUESTION_SETS = sorted(p.stem for p in (ROOT / "tests" / "questions").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", QUESTION_SETS)
 def test_accuracy_floor_on_question_sets(snap, name):
-    """A regression floor, not the product target (see README 'Accuracy' for the measured figures)."""
+    """A regression floor, not the product target (see README 'Accuracy' for the measured figures). One
+    set is small (40 off-topic questions: one question moves the rate by 2.5 points), so the floor per
+    set is loose and the test below holds all sets together to a tighter one."""
     report = evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml"))
-    assert report.rate(report.in_correct, report.in_total) >= 0.70, report.lines()[:2]
+    assert report.rate(report.in_correct, report.in_total) >= 0.80, report.lines()[:2]
     assert report.rate(report.in_wrong, report.in_total) <= 0.05, report.lines()[:2]
-    assert report.rate(report.off_declined, report.off_total) >= 0.85, report.lines()[:2]
+    assert report.rate(report.off_declined, report.off_total) >= 0.80, report.lines()[:2]
+
+
+def test_accuracy_floor_on_all_question_sets_together(snap):
+    """Most sets have been read and fixed after their first measurement, so this is no estimate for
+    unseen questions (95.2% / 0.75% / 96.8% when written); it catches a change that loses ground."""
+    reports = [evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml")) for name in QUESTION_SETS]
+    in_total = sum(r.in_total for r in reports)
+    assert sum(r.in_correct for r in reports) / in_total >= 0.94
+    assert sum(r.in_wrong for r in reports) / in_total <= 0.015
+    assert sum(r.off_declined for r in reports) / sum(r.off_total for r in reports) >= 0.95
 
 
 def test_an_unknown_word_does_not_hide_answers_on_a_large_kb(tmp_path):
