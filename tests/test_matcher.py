@@ -327,6 +327,8 @@ def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(s
         ("which researchers counted the 400 counties?", "counties-400"),  # an organisation answers it
         ("400+ counties — says who?", "counties-400"),  # the source asked for, not what the counties said
         ("is it right that denver cut sentences to 364 days?", "denver-364-days"),  # a fact checked, no verdict
+        # naming an entry's whole topic settles a close call with the police objections to it
+        ("What is Washington state's policy on Social Security numbers?", "wa-ssn-policy"),
     ],
 )
 def test_questions_that_share_words_with_the_declining_rules_are_still_answered(snap, question, entry):

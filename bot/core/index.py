@@ -44,6 +44,7 @@ class _Analysis:
     phrasings: tuple[str, ...]  # sorted terms of each phrasing, for the fuzzy score
     words: tuple[str, ...]  # its words, sorted, for the typo-correction vocabulary (same order either way)
     places: frozenset[str]  # entity terms of the places its quotes name
+    topic: frozenset[str]  # terms of its topic line
 
 
 # An entry adds its weighted count of a term, capped at 1, to the term's document frequency. Only the
@@ -107,6 +108,9 @@ class SearchIndex:
                 self._postings.setdefault(t, []).append((i, q))
         self._rare_df = max(50, n // 20)
 
+    def topic_terms(self, entry_id: str) -> frozenset[str]:
+        return self._analyses[entry_id].topic
+
     def places_quoted(self, entry_id: str) -> frozenset[str]:
         """The places (entity terms) an entry's quotes name: "which state…?" is answered only by a quote naming one."""
         return self._analyses[entry_id].places
@@ -116,6 +120,7 @@ class SearchIndex:
         phrasings: list[str] = []
         words: set[str] = set()
         places: set[str] = set()
+        topic: frozenset[str] = frozenset()
         for field, texts in self._fields(e):
             occurrences = by_weight.setdefault(FIELD_WEIGHTS[field], [])
             for text in texts:
@@ -133,12 +138,14 @@ class SearchIndex:
                     places.update(t for t in terms if t.startswith(JURISDICTION_PREFIX))
                 elif field == "questions":
                     phrasings.append(" ".join(sorted(terms)))
+                elif field == "topic":
+                    topic = terms
         tf: dict[str, float] = {}
         for weight, occurrences in by_weight.items():
             for t, count in Counter(occurrences).items():  # counted in C
                 tf[t] = tf.get(t, 0.0) + weight * count
         quality = {t: w / (w + SATURATION) for t, w in tf.items()}  # the counts themselves are not kept
-        return _Analysis(content, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places))
+        return _Analysis(content, quality, tuple(phrasings), tuple(sorted(words)), frozenset(places), topic)
 
     @staticmethod
     def _fields(e: Entry):

@@ -335,7 +335,7 @@ class Matcher:
         best = ranked[0].confidence
         if best < bar:
             return Decision.DECLINE
-        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._named_decides(entities, holders, ranked):
+        if len(ranked) > 1 and ranked[1].confidence > best - t.margin and not self._named_decides(terms, entities, holders, ranked):
             return Decision.SUGGEST
         return Decision.ANSWER
 
@@ -356,13 +356,18 @@ class Matcher:
             return ranked
         return (pick, *(s for s in ranked if s is not pick))
 
-    def _named_decides(self, entities, actors: set[str], ranked) -> bool:
+    def _named_decides(self, terms, entities, actors: set[str], ranked) -> bool:
         """A close call is settled when the question names the holder of the leading entry's
         position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
-        police's position, not the policy they object to), or the place the leading entry is about
-        and the runner-up is not ("what has Baltimore's state's attorney done?")."""
+        police's position, not the policy they object to), the whole topic of the leading entry and
+        not of the runner-up's ("what is Washington state's Social Security number policy?" names
+        the policy, not the police objections to it), or the place the leading entry is about and
+        the runner-up is not ("what has Baltimore's state's attorney done?")."""
         first, second = ranked[0], ranked[1]
         if actors and _holder(first) in actors and _holder(second) not in actors:
+            return True
+        asked = set(terms)
+        if self.index.topic_terms(first.entry.id) <= asked and not self.index.topic_terms(second.entry.id) <= asked:
             return True
         places = self._specific_places(entities)
         return bool(places & set(first.entry.jurisdictions)) and not places & set(second.entry.jurisdictions)
