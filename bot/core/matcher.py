@@ -179,15 +179,7 @@ class Matcher:
         asked, speech = self._whose_position(tokens)
         ranked = self._prefer_named_holder(asked, ranked)
         wanted = asks_for(normalized)
-        if wanted & _ABOUT_SOMEONE and named - self.index.reporters and ranked and _holder(ranked[0]) not in self.index.reporters:
-            # A fact asked about someone is looked for in an entry about them first: one that holds it,
-            # else any, and then the article does not say ("how long has Vaughan been at CIS?" is not
-            # answered by another entry's "for years"). The article's own facts (its date, its author)
-            # are not another entry's: "when did the ACLU report come out?" gets the article's date.
-            about = self._namesakes(named - self.index.reporters)
-            involved = lambda s: bool(about & set(s.entry.actors))  # noqa: E731
-            promoted = self._promote(ranked, lambda s: involved(s) and self._fits(normalized, wanted, s.entry, entities))
-            ranked = promoted if promoted is not ranked else self._promote(ranked, involved)
+        ranked = self._about_named_actor(named, wanted, normalized, entities, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         contest = bool(_CONTEST.search(normalized))
         verdict = contest or bool(_GOOD_OR_BAD.search(normalized))
@@ -204,14 +196,25 @@ class Matcher:
         if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
                                             or self._about_something_else(terms, entities, unknown)):
             decision = Decision.DECLINE
-        if speech and decision is not Decision.PLACE and (
-                not asked & self._quoted
-                or decision is Decision.ANSWER and not self._namesakes(asked) & (_speakers(ranked[0].entry) | self.index.reporters)):
-            # "What did Gov. Inslee say back to the police?", "how did ICE respond?": the article
-            # reports no word of theirs. "What did Trump say about the ACLU report?": it quotes him,
-            # but on something else; the best entry reports others' words.
+        if speech and decision is not Decision.PLACE and not self._speaker_quoted(asked, decision, ranked):
             decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
+
+    def _about_named_actor(self, named: set[str], wanted, normalized: str, entities, ranked) -> tuple[Scored, ...]:
+        """A date or a name asked about someone is looked for in an entry about them first: one that
+        holds it, else any, and then the article does not say ("how long has Vaughan been at CIS?"
+        is not answered by another entry's "for years"). The article's own facts (its date, its
+        author) are not another entry's: "when did the ACLU report come out?" gets the article's date."""
+        actors = named - self.index.reporters
+        if not (wanted & _ABOUT_SOMEONE and actors and ranked) or _holder(ranked[0]) in self.index.reporters:
+            return ranked
+        about = self._namesakes(actors)
+
+        def involved(s: Scored) -> bool:
+            return bool(about & set(s.entry.actors))
+
+        promoted = self._promote(ranked, lambda s: involved(s) and self._fits(normalized, wanted, s.entry, entities))
+        return promoted if promoted is not ranked else self._promote(ranked, involved)
 
     def _about_something_else(self, terms, entities, unknown) -> bool:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
@@ -275,6 +278,15 @@ class Matcher:
             if tokens[at + 1 : at + 2] in (["of"], ["from"], ["by"]):
                 return set(ids_with_prefix(self._entities_in(tokens[at + 2 : at + 2 + SUBJECT_WINDOW]), ACTOR_PREFIX)), False
         return set(), False
+
+    def _speaker_quoted(self, asked: set[str], decision: Decision, ranked) -> bool:
+        """Asked what someone said: "What did Gov. Inslee say back to the police?", "how did ICE
+        respond?" — the article reports no word of theirs. "What did Trump say about the ACLU
+        report?" — it quotes him, but on something else: the best entry reports others' words."""
+        if not asked & self._quoted:
+            return False
+        return decision is not Decision.ANSWER or bool(
+            self._namesakes(asked) & (_speakers(ranked[0].entry) | self.index.reporters))
 
     def _namesakes(self, actors: set[str]) -> set[str]:
         return set().union(*(self.index.namesakes.get(a, {a}) for a in actors))
