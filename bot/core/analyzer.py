@@ -21,11 +21,11 @@ ACTOR_PREFIX = "a:"
 # whatever the words in between, and every text with one also gets this term. Not the word
 # "demand": "what did Trump demand?" must keep matching the entry that says he demanded.
 REQUEST = "~request"
+_REQUEST_WORDS = frozenset("do change take adopt implement go stop".split())  # what they are asked to do
 _REQUEST_CUE = re.compile(
     r"\b(want|wants|wanted|wanting|ask|asks|asked|asking|urge|urges|urged|urging|call on|calls on|called on|calling on|"
-    r"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){1,5}to (do|change|take|adopt|implement|go|stop)\b"
+    rf"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){{1,5}}to ({'|'.join(sorted(_REQUEST_WORDS))})\b"
 )
-_REQUEST_WORDS = frozenset("do change take adopt implement go stop".split())
 # Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
 # this article even about" still reads as the phrase "what is this article about".
 FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())

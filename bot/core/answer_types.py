@@ -158,7 +158,7 @@ def asks_for(normalized_question: str) -> frozenset[str]:
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year" or "for years"
         kinds.discard(DATE)
-    if PLACE in kinds and _WHY.search(normalized_question):  # "which places vowed to obstruct trump and why?"
+    if PLACE in kinds and _WHY.search(q):  # "which places vowed to obstruct trump and why?"
         kinds.discard(PLACE)
     return frozenset(kinds)
 

@@ -52,16 +52,21 @@ class Tuning:
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
 _ABOUT_SOMEONE = frozenset({DATE, DAY, YEAR, NAME, PERSON})
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
-# Words that ask for someone's position: only then does naming an actor mean "their view".
-_POSITION_WORDS = frozenset(
-    """say says said saying think thinks thought argue argues argued claim claims claimed complain
-    complained complaining react reacted reaction respond responded response demand demands demanded
-    want wants wanted call calls called warn warns warned object objects objected objection objections
-    criticize criticized criticism propose proposed urge urged recommend recommended suggest suggested
-    believe believes feel feels oppose opposed support supports position stance view views take
-    upset mad angry worried worry concern concerns concerned opinion opinions thoughts verdict
-    unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint complaints
-    reply replied comment comments commented statement tell tells told clap clapped retort retorted""".split()
+# Words that ask what someone said, as opposed to what they did or want.
+_SPEECH_WORDS = frozenset(
+    """say says said saying statement statements comment comments commented reply replied respond
+    responded response react reacted reaction quote quoted clap clapped retort retorted""".split()
+)
+# Words that ask for someone's position: only then does naming an actor mean "their view". Most
+# speech words do; "quote", "quoted" and "statements" ask what was said, not whose view it is.
+_POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozenset(
+    """think thinks thought argue argues argued claim claims claimed complain complained complaining
+    demand demands demanded want wants wanted call calls called warn warns warned object objects
+    objected objection objections criticize criticized criticism propose proposed urge urged recommend
+    recommended suggest suggested believe believes feel feels oppose opposed support supports position
+    stance view views take upset mad angry worried worry concern concerns concerned opinion opinions
+    thoughts verdict unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint
+    complaints tell tells told""".split()
 )
 _FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
@@ -69,11 +74,6 @@ SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (
 SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
 SIDES_OVERRULED = 0.25  # an entry that is not a sides entry answers instead when it clears the bar by this much
 SUBJECT_WINDOW = 5  # words before "say"/"think"… that may name whose position is asked ("did jay inslee say")
-# Words that ask what someone said, as opposed to what they did or want.
-_SPEECH_WORDS = frozenset(
-    """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted clap clapped retort retorted""".split()
-)
 
 
 # "Who's for it and who's against it?": the question asks for the sides, whatever else it shares.
