@@ -12,6 +12,8 @@ from .text import normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
+DURATION = "duration"  # "how long…?": a span of time ("for years", "364 days"), not a point in time
+LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
 # nameless ("ICE chief", "the state's attorney in Baltimore").
@@ -37,8 +39,13 @@ _ASKS = {
                        r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"),
     DATE: re.compile(
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
-        r"|\bhow (long ago|old)\b|\bhow long (has|have|had|was|were|is)\b|\bsince when\b|\b(age|birthday)\b"
+        r"|\bhow (long ago|old)\b|\bsince when\b|\b(age|birthday)\b"
     ),
+    DURATION: re.compile(r"\bhow long (has|have|had|was|were|is|are|will|would|do|does|did)\b"),
+    # "how long is the report?", "how many pages is it?" — not "how long is the sentence?".
+    LENGTH: re.compile(r"\bhow long is (the |this |that )?(report|study|article|piece|story|document|paper)\b"
+                       r"|\b(report|study|article|piece|document)\b.{0,60}\bhow long is it\b"
+                       r"|\bhow many (pages|words)\b|\b(page|word) count\b"),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
@@ -60,7 +67,9 @@ _ASKS = {
                       rf"|\bnames? of (the |that |this |those |these )?{_MODIFIERS}{_THINGS}(?=$| (is|was|called|named)\b)"),
     # What happened afterwards: the article reports a moment, not how things turned out.
     OUTCOME: re.compile(
-        r"\bdid (it|that|this|they|the \w+) (work|succeed|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
+        # "did it work?" asks how it turned out; "how did it work?" asks how it worked.
+        r"\bdid (it|that|this|they|the \w+) (work(?<!how did it work)(?<!how did that work)(?<!how did this work)"
+        r"(?<!how did they work)|succeed|backfire|hold up)\b|\b(results?|outcomes?|effects?|impact) of\b"
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|court case|legal challenge|"
@@ -96,9 +105,12 @@ _PROVIDES = {
     # A point in time, not a duration: "this year" and "2018" date something, "a full year" does not.
     DATE: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
-        r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b"
-        r"|\bfor (years|decades|months)\b", re.I  # "how long has the fight been going on?" — "for years"
+        r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b",
+        re.I,
     ),
+    # "how long has the fight been going on?" — "for years"; "how long is the sentence?" — "364 days".
+    DURATION: re.compile(r"\bfor (years|decades|months)\b"
+                         r"|\b(\d+|one|two|three|four|five|six|a|a full)[- ](day|days|week|weeks|month|months|year|years)\b", re.I),
     YEAR: re.compile(r"\b\d{4}\b"),
     DAY: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|"
@@ -127,7 +139,8 @@ ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder
 # Kept out of _ASKS, whose every alternative opens with \b and a word: one alternative anchored at the
 # start or opening with a look-behind makes `re` try every alternative at every position, 4x slower.
 _AT_START = {
-    DATE: re.compile(r"(when|since when)\b"),
+    # "when was it published?" — not "when someone is booked, how does ICE find out?", a when-clause.
+    DATE: re.compile(r"(when|since when)\b(?!.*\b(how|where|what|why|who|which)\b)"),
     # Yes/no questions only: "did it pass?", not "how many did they pass"; "was Schaaf ever charged?",
     # "did she get punished?", not "what happens to immigrants who have been charged with…".
     OUTCOME: re.compile(
@@ -156,8 +169,10 @@ def asks_for(normalized_question: str) -> frozenset[str]:
         kinds.add(OUTCOME)
     if kinds & {TITLE, PERSON}:  # "what is the report called?" wants its title, not the names of its authors
         kinds.discard(NAME)
-    if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year" or "for years"
+    if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
+    if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
+        kinds.discard(DURATION)
     if PLACE in kinds and _WHY.search(q):  # "which places vowed to obstruct trump and why?"
         kinds.discard(PLACE)
     return frozenset(kinds)
