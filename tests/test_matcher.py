@@ -78,7 +78,9 @@ def test_answers_name_who_holds_the_position(snap):
      "when did jay inslee become governor?", "Is Libby Schaaf still the mayor of Oakland today?",
      "When does Inslee's Social Security number policy actually take effect?",
      "Has any court ruled on whether Denver's 364-day sentences are lawful?",
-     "What are the bill numbers or titles of California's three laws?"],
+     "What are the bill numbers or titles of California's three laws?",
+     # the length of the report, which "for years" does not give; a duration no quote holds
+     "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -157,6 +159,13 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("what do the advocacy groups actually want the towns and states to do?", "main-demand"),
         ("what was the president asking local jails to do about detaining people for the feds?", "trump-approach"),
         ("what did trump demand from local governments", "trump-approach"),
+        ("how long is the sentence in denver?", "denver-364-days"),  # a duration: "364 days"
+        ("how did the obama fingerprint system work?", "long-running-battle-obama"),  # how it worked, not whether
+        ("when someone gets booked in a county jail, how does ICE find out?", "how-immigrants-spotted"),  # a when-clause
+        ("baltimore states atty?", "baltimore-prosecutor"),
+        ("what's the ACLU's big ask?", "main-demand"),  # the noun, not the verb
+        ("how do I get hold of the reporter?", "article-info"),
+        ("which paper ran this story?", "article-info"),
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):
@@ -383,6 +392,16 @@ def test_close_calls_suggest_instead_of_guessing(tmp_path):
     report = evaluate(snap, {"in_scope": [{"q": "what happened to parking fees?", "expect": tie.suggestion_ids[0]},
                                           {"q": "what happened to parking fees?", "expect": tie.suggestion_ids[1]}]})
     assert (report.in_declined, report.in_one_click) == (2, 1)
+
+
+def test_a_close_call_is_answered_when_only_the_leader_has_the_question_s_rare_words(snap):
+    # Close on score to the SSN policy itself, but only the gun-checks entry was written for guns.
+    guns = snap.ask("could the WA social security number restriction make it harder to screen gun buyers?")
+    assert guns.answered and guns.entry_id == "wa-firearms-checks", (guns.kind, guns.suggestion_ids)
+    # Asking for two topics at once stays a close call: each has rare words the other lacks.
+    both = snap.ask("what did washington do on social security numbers and why are the police against it?")
+    assert both.kind is AnswerKind.SUGGEST, (both.kind, both.entry_id)
+    assert {"wa-ssn-policy", "wa-police-objections"} <= set(both.suggestion_ids)
 
 
 def test_normalisation():

@@ -111,6 +111,12 @@ class SearchIndex:
     def topic_terms(self, entry_id: str) -> frozenset[str]:
         return self._analyses[entry_id].topic
 
+    def distinct_evidence(self, terms, entry_id: str, rival_id: str) -> float:
+        """Rarity-weighted evidence for `terms` that the entry counts at least once in full (a
+        phrasing, keyword, topic or entity, or prose that repeats it) and its rival has nowhere."""
+        mine, theirs = self._analyses[entry_id].quality, self._analyses[rival_id].quality
+        return sum(self.idf[t] * q for t in set(terms) if (q := mine.get(t, 0.0)) >= _FULL_SHARE and t not in theirs)
+
     def places_quoted(self, entry_id: str) -> frozenset[str]:
         """The places (entity terms) an entry's quotes name: "which state…?" is answered only by a quote naming one."""
         return self._analyses[entry_id].places

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
-from .answer_types import DATE, DAY, NAME, PERSON, PLACE, TITLE, YEAR, asks_for, provides
+from .answer_types import DATE, DAY, DURATION, NAME, PERSON, PLACE, TITLE, YEAR, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
@@ -33,6 +33,8 @@ class Tuning:
     unknown_weight: float = 1.0  # a word the KB has never seen weighs this times its rarest word
     answer_at: float = 0.50  # answer when the best entry reaches this…
     margin: float = 0.06  # …and leads the runner-up by this much; otherwise ask "did you mean"
+    distinct_evidence: float = 1.05  # a close call's leader with this many rarest words' worth of evidence its rival lacks…
+    distinct_share: float = 0.5  # …and at least twice the rival's own is answered, not suggested
     holder_window: float = 0.2  # how far behind an entry of the named holder may be and still come first
     statement_penalty: float = 0.15  # a remark, not a question, must clear answer_at by this much
     suggest_at: float = 0.40  # a declined question still offers the entries scoring above this
@@ -50,7 +52,7 @@ class Tuning:
 
 # Facts asked about someone named: "how long has Vaughan been at CIS?", "who heads the ACLU?". (What
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
-_ABOUT_SOMEONE = frozenset({DATE, DAY, YEAR, NAME, PERSON})
+_ABOUT_SOMEONE = frozenset({DATE, DURATION, DAY, YEAR, NAME, PERSON})
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
@@ -382,7 +384,19 @@ class Matcher:
         if self.index.topic_terms(first.entry.id) <= asked and not self.index.topic_terms(second.entry.id) <= asked:
             return True
         places = self._specific_places(entities)
-        return bool(places & set(first.entry.jurisdictions)) and not places & set(second.entry.jurisdictions)
+        if places & set(first.entry.jurisdictions) and not places & set(second.entry.jurisdictions):
+            return True
+        return self._evidence_decides(terms, first.entry.id, second.entry.id)
+
+    def _evidence_decides(self, terms, first: str, second: str) -> bool:
+        """A close call is also settled when the question's rare words that the leading entry was
+        written for are missing from the runner-up: "would the Washington SSN rule mess with
+        screening people buying guns?" is about gun checks, however much it shares with the SSN
+        policy itself. Both entries' distinct evidence counts: a question that is half one topic and
+        half the other stays a close call."""
+        t = self.tuning
+        mine = self.index.distinct_evidence(terms, first, second)
+        return mine >= t.distinct_evidence * self._rare and self.index.distinct_evidence(terms, second, first) <= t.distinct_share * mine
 
     def _specific_places(self, entities) -> set[str]:
         """Places the question names, levels of government aside ("ICE", "the feds", "counties" are
