@@ -80,7 +80,10 @@ def test_answers_name_who_holds_the_position(snap):
      "Has any court ruled on whether Denver's 364-day sentences are lawful?",
      "What are the bill numbers or titles of California's three laws?",
      # the length of the report, which "for years" does not give; a duration no quote holds
-     "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?"],
+     "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?",
+     # "for years" is no start date; "since when" is asked of Denver, whose quotes hold none
+     "when did the obama fingerprint program start?", "since when has denver had the 364 day rule?",
+     "the oakland mayor warned people about raids, was she arrested for it?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -166,6 +169,9 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("what's the ACLU's big ask?", "main-demand"),  # the noun, not the verb
         ("how do I get hold of the reporter?", "article-info"),
         ("which paper ran this story?", "article-info"),
+        ("wat did california do?", "california-laws"),  # "what" as typed in chat
+        ("since when have local jail fingerprints gone to ICE?", "long-running-battle-obama"),  # "for years"
+        ("how many anti-deportation statutes has california passed?", "california-laws"),  # statutes are counted
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):

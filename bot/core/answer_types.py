@@ -13,6 +13,7 @@ from .text import normalize, stem
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
 DURATION = "duration"  # "how long…?": a span of time ("for years", "364 days"), not a point in time
+SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
@@ -39,8 +40,9 @@ _ASKS = {
                        r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"),
     DATE: re.compile(
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
-        r"|\bhow (long ago|old)\b|\bsince when\b|\b(age|birthday)\b"
+        r"|\bhow (long ago|old)\b|\b(age|birthday)\b"
     ),
+    SINCE: re.compile(r"\bsince when\b"),
     DURATION: re.compile(r"\bhow long (has|have|had|was|were|is|are|will|would|do|does|did)\b"),
     # "how long is the report?", "how many pages is it?" — not "how long is the sentence?".
     LENGTH: re.compile(r"\bhow long is (the |this |that )?(report|study|article|piece|story|document|paper)\b"
@@ -82,6 +84,10 @@ _ASKS = {
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
         r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b"
         r"|\b(court|courts|judge|judges) (has |have )?(ruled|rule|ruling)\b|\bruled on\b"
+        # what became of one person, anywhere in the question: "…after ICE complained, did she get charged?"
+        # (not "have they been arrested", which may ask about immigrants in general)
+        r"|\b(did|has|was) (he|she) (ever )?(get |got |been )?(charged|arrested|indicted|impeached|fired|punished|"
+        r"penalized|prosecuted|sanctioned)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
     PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
@@ -99,18 +105,20 @@ _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants resi
     buyers purchasers criminals offenders suspects migrants families kids children men women sales purchases checks
     stops ppl folks individuals noncitizens""".split())
 
+# An ongoing span: "how long has the fight gone on?" and "since when?" are both answered by "for years".
+_SPAN = re.compile(r"\bfor (years|decades|months)\b", re.I)
+
 _PROVIDES = {
     NAME: re.compile(r"\b[A-Z][a-z]+\.?(?: (?:[A-Z]\. )?[A-Z][a-z]+)+"),
     NUMBER: re.compile(r"\d+|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I),
-    # A point in time, not a duration: "this year" and "2018" date something, "a full year" does not.
+    # A point in time, not a span: "this year" and "2018" date something, "a full year" does not.
     DATE: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|"
         r"wednesday|thursday|friday|saturday|sunday|today|yesterday|\d{4})\b|\b(this|last|next) (year|week|month)\b",
         re.I,
     ),
-    # "how long has the fight been going on?" — "for years"; "how long is the sentence?" — "364 days".
-    DURATION: re.compile(r"\bfor (years|decades|months)\b"
-                         r"|\b(\d+|one|two|three|four|five|six|a|a full)[- ](day|days|week|weeks|month|months|year|years)\b", re.I),
+    # "how long is the sentence?" — "364 days" (and an ongoing span, _SPAN, below).
+    DURATION: re.compile(r"\b(\d+|one|two|three|four|five|six|a|a full)[- ](day|days|week|weeks|month|months|year|years)\b", re.I),
     YEAR: re.compile(r"\b\d{4}\b"),
     DAY: re.compile(
         r"\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|"
@@ -140,7 +148,7 @@ ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder
 # start or opening with a look-behind makes `re` try every alternative at every position, 4x slower.
 _AT_START = {
     # "when was it published?" — not "when someone is booked, how does ICE find out?", a when-clause.
-    DATE: re.compile(r"(when|since when)\b(?!.*\b(how|where|what|why|who|which)\b)"),
+    DATE: re.compile(r"when\b(?!.*\b(how|where|what|why|who|which)\b)"),
     # Yes/no questions only: "did it pass?", not "how many did they pass"; "was Schaaf ever charged?",
     # "did she get punished?", not "what happens to immigrants who have been charged with…".
     OUTCOME: re.compile(
@@ -184,6 +192,9 @@ Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kin
 @lru_cache(maxsize=4096)
 def _facts_of(text: str) -> Facts:
     found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
+    spans = {normalize(m.group(0)) for m in _SPAN.finditer(text)}
+    found[DURATION] |= spans
+    found[SINCE] = found[DATE] | spans
     found[COUNTED] = {stem(w) for m in _COUNTING.finditer(normalize(text)) for w in m.groups() if w}
     found[PERSON] = {name for name in found[NAME] if _ORGANISATION.isdisjoint(name.split())}
     found[NAMED_ROLE], found[UNNAMED_ROLE] = set(), set()
@@ -214,7 +225,9 @@ def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> 
     A question about what happened afterwards needs a quote that says so, whatever else it asks."""
     asked = f" {normalized_question} "
     if NUMBER in wanted and (m := _HOW_MANY.search(normalized_question)):
-        counted = {stem(w) for w in m.groups() if w}
+        # "how many anti-deportation statutes" counts statutes: a word after anti/pro only qualifies it.
+        words = [w for w in m.groups() if w]
+        counted = {stem(w) for i, w in enumerate(words) if not (i and words[i - 1] in ("anti", "pro"))}
         if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
             wanted = wanted - {NUMBER}
     if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)}):

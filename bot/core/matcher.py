@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
-from .answer_types import DATE, DAY, DURATION, NAME, PERSON, PLACE, TITLE, YEAR, asks_for, provides
+from .answer_types import DATE, DAY, DURATION, NAME, PERSON, PLACE, SINCE, TITLE, YEAR, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
@@ -52,7 +52,7 @@ class Tuning:
 
 # Facts asked about someone named: "how long has Vaughan been at CIS?", "who heads the ACLU?". (What
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
-_ABOUT_SOMEONE = frozenset({DATE, DURATION, DAY, YEAR, NAME, PERSON})
+_ABOUT_SOMEONE = frozenset({DATE, DURATION, SINCE, DAY, YEAR, NAME, PERSON})
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
