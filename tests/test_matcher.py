@@ -172,6 +172,11 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("wat did california do?", "california-laws"),  # "what" as typed in chat
         ("since when have local jail fingerprints gone to ICE?", "long-running-battle-obama"),  # "for years"
         ("how many anti-deportation statutes has california passed?", "california-laws"),  # statutes are counted
+        ("why'd the evergreen state stop cops checking SS numbers", "wa-ssn-policy"),  # the issue's own example
+        ("is the wa ssn ban gonna mess w background checks for guns?", "wa-firearms-checks"),  # "w/" is "with"
+        # a close call between the sides of the question's own topic and the debate as a whole
+        ("so broken windows supposedly made cities safer but critics say it targets minorities - how does the "
+         "article present that?", "broken-windows"),
     ],
 )
 def test_a_fact_the_quotes_do_hold_is_still_answered(snap, question, entry):

@@ -380,6 +380,8 @@ class Matcher:
         first, second = ranked[0], ranked[1]
         if actors and _holder(first) in actors and _holder(second) not in actors:
             return True
+        if first.entry.kind == "sides" and second.entry is self._broadest_sides:
+            return True  # the sides of the question's own topic lead the debate as a whole
         asked = set(terms)
         if self.index.topic_terms(first.entry.id) <= asked and not self.index.topic_terms(second.entry.id) <= asked:
             return True
