@@ -83,7 +83,10 @@ def test_answers_name_who_holds_the_position(snap):
      "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?",
      # "for years" is no start date; "since when" is asked of Denver, whose quotes hold none
      "when did the obama fingerprint program start?", "since when has denver had the 364 day rule?",
-     "the oakland mayor warned people about raids, was she arrested for it?"],
+     "the oakland mayor warned people about raids, was she arrested for it?",
+     # one place among those counted, a name asked after the role, what came later, a number the article lacks
+     "which florida counties are in the 400?", "is cook county one of the 400 counties?", "baltimore prosecutor who is it",
+     "california laws names?", "was jay inslee reelected?", "what are jay inslee's approval ratings?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -250,7 +253,12 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "so bot, u team aclu or team vaughan", "who's right, vaughan or the aclu",
                                       "be honest, are sanctuary cities good or bad?", "is trump right about immigration",
                                       "Whose side do you take: Jessica Vaughan's or the civil rights groups'?",
-                                      "Admit it, the ACLU wants open borders."])
+                                      "Admit it, the ACLU wants open borders.",
+                                      "is inslee right to bar the SSN lookups?", "denver's trick is smart, you agree?",
+                                      "was the mayor out in oakland wrong to warn people, would you say?",
+                                      "are the advocates right or is vaughan right?", "u think broken windows is good",
+                                      "should baltimore keep its policy, yes or no",
+                                      "give me your own assessment of the california laws"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION

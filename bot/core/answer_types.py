@@ -31,13 +31,18 @@ _ASKS = {
         r"\b(what|whats|which)\b.{0,40}(?<!fake )(?<!false )(?<!phony )(?<!bogus )(?<!real )\b(name|names|named|called)\b"
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         r"|\bname$(?<!fake name)(?<!false name)(?<!phony name)(?<!bogus name)(?<!real name)"
+        r"|\bnames$(?<!fake names)(?<!false names)(?<!phony names)(?<!bogus names)(?<!real names)"
+        # "brooklyn da, who is it?"
+        r"|\b(mayor|governor|da|attorney|prosecutor|judge|chief|sheriff|head|director|leader|boss) (\w+ )?who (is|s|was) "
+        r"(it|he|she|that|they)\b"
         r"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){0,3}(mayor|governor|da|district attorney|attorney|"
         r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
     # "how much they dislike him" asks how strongly, not how many.
     NUMBER: re.compile(r"\bhow many\b|\bhow much\b(?! (they|he|she|we|you|i|it|people|folks)\b)|\bnumber of\b"
-                       r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"),
+                       r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"
+                       r"|\bapproval (rating|ratings|numbers)\b|\b(polls|polling)\b"),
     DATE: re.compile(
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\b(age|birthday)\b"
@@ -79,6 +84,7 @@ _ASKS = {
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
+        r"|\b(re ?elected|re ?election)\b"
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
@@ -94,7 +100,13 @@ _ASKS = {
                       # "what state law…", "which city police…" ask about the law or the police, not the place
                       r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
                       r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)"
-                      r"|\bin what (state|city|county|town)\b"),
+                      r"|\bin what (state|city|county|town)\b"
+                      # "which Texas counties…?"
+                      r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
+                      r"kind|sort|type|of)\b)\w+ (county|counties)\b"
+                      # "is king county one of the 400?": whether one place is among those counted
+                      r"|\b(is|are|was|were) (\w+ ){1,3}(county|counties|city|cities|state|states|town|towns) "
+                      r"(one of|among|on the list|in the list|part of|included)\b"),
 }
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does
 # not say how many people were deported). Other things may be named differently ("places" for

@@ -89,15 +89,18 @@ _OPINION = re.compile(
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
-    r"preference|answer|feelings)\b"
+    r"preference|answer|feelings|assessment|judgment|judgement|evaluation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
     rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
-    # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
-    r"|\b(is|are|was|were) (?!it |that |this )(\w+ ){1,3}(right|wrong) (about|that|on)\b"
+    # "is Trump right about immigration?", "was the governor wrong to sign it?" — not "is it right that Denver…"
+    r"|\b(is|are|was|were) (?!it |that |this )(\w+ ){1,4}(right|wrong) (about|that|on|to)\b"
+    # "is Vaughan right or are the groups right?", "you agree, right?", "would you say?", "should we…, yes or no"
+    r"|\b(right|correct) or (is |are )?(\w+ ){1,5}(right|correct)\b"
+    rf"|\b{_YOU} (agree|disagree|think|reckon)\b|\bwould {_YOU} say\b|\bshould\b.{{0,80}}\byes or no\b"
 )
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
