@@ -177,6 +177,7 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("how many anti-deportation statutes has california passed?", "california-laws"),  # statutes are counted
         ("why'd the evergreen state stop cops checking SS numbers", "wa-ssn-policy"),  # the issue's own example
         ("is the wa ssn ban gonna mess w background checks for guns?", "wa-firearms-checks"),  # "w/" is "with"
+        ("which offenses do they want cops to quit booking people on, exactly?", "which-crimes"),  # quit = stop
         # a close call between the sides of the question's own topic and the debate as a whole
         ("so broken windows supposedly made cities safer but critics say it targets minorities - how does the "
          "article present that?", "broken-windows"),
