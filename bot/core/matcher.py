@@ -375,8 +375,10 @@ class Matcher:
         position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
         police's position, not the policy they object to), the whole topic of the leading entry and
         not of the runner-up's ("what is Washington state's Social Security number policy?" names
-        the policy, not the police objections to it), or the place the leading entry is about and
-        the runner-up is not ("what has Baltimore's state's attorney done?")."""
+        the policy, not the police objections to it), the place the leading entry is about and
+        the runner-up is not ("what has Baltimore's state's attorney done?"), or rare words only the
+        leading entry has (_evidence_decides). The sides of one topic that lead the debate as a whole
+        win too: "is broken windows policing fair or not?" is about broken windows."""
         first, second = ranked[0], ranked[1]
         if actors and _holder(first) in actors and _holder(second) not in actors:
             return True
