@@ -454,12 +454,13 @@ def test_accuracy_floor_on_question_sets(snap, name):
 
 def test_accuracy_floor_on_all_question_sets_together(snap):
     """Most sets have been read and fixed after their first measurement, so this is no estimate for
-    unseen questions (95.2% / 0.75% / 96.8% when written); it catches a change that loses ground."""
+    unseen questions (95.9% / 0.68% / 96.4% over 74 sets when last raised); it catches a change that
+    loses ground."""
     reports = [evaluate(snap, load_questions(ROOT / "tests" / "questions" / f"{name}.yaml")) for name in QUESTION_SETS]
     in_total = sum(r.in_total for r in reports)
-    assert sum(r.in_correct for r in reports) / in_total >= 0.94
-    assert sum(r.in_wrong for r in reports) / in_total <= 0.015
-    assert sum(r.off_declined for r in reports) / sum(r.off_total for r in reports) >= 0.95
+    assert sum(r.in_correct for r in reports) / in_total >= 0.95
+    assert sum(r.in_wrong for r in reports) / in_total <= 0.01
+    assert sum(r.off_declined for r in reports) / sum(r.off_total for r in reports) >= 0.955
 
 
 def test_an_unknown_word_does_not_hide_answers_on_a_large_kb(tmp_path):
