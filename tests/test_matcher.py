@@ -81,9 +81,10 @@ def test_answers_name_who_holds_the_position(snap):
      "What are the bill numbers or titles of California's three laws?",
      # the length of the report, which "for years" does not give; a duration no quote holds
      "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?",
+     "how long is the ACLU report?", "how long's the report?", "how long has denver been doing this?",
      # "for years" is no start date; "since when" is asked of Denver, whose quotes hold none
      "when did the obama fingerprint program start?", "since when has denver had the 364 day rule?",
-     "the oakland mayor warned people about raids, was she arrested for it?",
+     "the oakland mayor warned people about raids, did she get arrested for it?",
      # one place among those counted, a name asked after the role, what came later, a number the article lacks
      "which florida counties are in the 400?", "is cook county one of the 400 counties?", "baltimore prosecutor who is it",
      "california laws names?", "was jay inslee reelected?", "what are jay inslee's approval ratings?"],
@@ -178,6 +179,17 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("why'd the evergreen state stop cops checking SS numbers", "wa-ssn-policy"),  # the issue's own example
         ("is the wa ssn ban gonna mess w background checks for guns?", "wa-firearms-checks"),  # "w/" is "with"
         ("which offenses do they want cops to quit booking people on, exactly?", "which-crimes"),  # quit = stop
+        # words of the declining rules in ordinary questions
+        ("is the golden state one of the sanctuary states?", "california-laws"),
+        ("is new york city part of this?", "brooklyn-da"),
+        ("what local county jails share fingerprints with ICE?", "long-running-battle-obama"),
+        ("under the baltimore policy, was he charged with a lesser crime?", "baltimore-prosecutor"),
+        ("what's the ask?", "main-demand"),
+        ("how does ICE get hold of immigrants in jail?", "trump-approach"),
+        # "you think", "would you say", "yes or no" about what the article reports
+        ("you think the ACLU wrote it?", "report-authors"),
+        ("what would you say the main point is?", "main-demand"),
+        ("does the report say cities should stop broken windows, yes or no?", "broken-windows"),
         # a close call between the sides of the question's own topic and the debate as a whole
         ("so broken windows supposedly made cities safer but critics say it targets minorities - how does the "
          "article present that?", "broken-windows"),
@@ -259,7 +271,8 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "was the mayor out in oakland wrong to warn people, would you say?",
                                       "are the advocates right or is vaughan right?", "u think broken windows is good",
                                       "should baltimore keep its policy, yes or no",
-                                      "give me your own assessment of the california laws"])
+                                      "give me your own assessment of the california laws",
+                                      "you agree with trump about immigrants or not?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -412,6 +425,15 @@ def test_close_calls_suggest_instead_of_guessing(tmp_path):
     report = evaluate(snap, {"in_scope": [{"q": "what happened to parking fees?", "expect": tie.suggestion_ids[0]},
                                           {"q": "what happened to parking fees?", "expect": tie.suggestion_ids[1]}]})
     assert (report.in_declined, report.in_one_click) == (2, 1)
+
+
+def test_a_right_to_refuse_is_not_a_request_for_an_opinion(snap):
+    assert snap.ask("is there a right to refuse ICE detainers?").kind is not AnswerKind.OPINION
+
+
+def test_the_sides_of_a_topic_the_question_never_names_do_not_settle_a_close_call(snap):
+    answer = snap.ask("so they want police to quit going after minor offenses so immigrants never land on ICE's radar?")
+    assert answer.entry_id != "broken-windows", (answer.kind, answer.entry_id)
 
 
 def test_a_close_call_is_answered_when_only_the_leader_has_the_question_s_rare_words(snap):

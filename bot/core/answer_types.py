@@ -12,8 +12,8 @@ from .text import normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
-DURATION = "duration"  # "how long…?": a span of time ("for years", "364 days"), not a point in time
-SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for years")
+DURATION = "duration"  # "how long is the sentence?": a span, counted ("364 days") or ongoing ("for years")
+SINCE = "since"  # "since when…?", "how long has…?": a point in time, or an ongoing span ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
@@ -25,6 +25,11 @@ NAMED_ROLE, UNNAMED_ROLE = "named role", "unnamed role"
 _MODIFIERS = r"((?!(behind|of|for|in|on|by|from|at|about|with|that|who|which|whose)\b)\w+ ){0,5}"
 _THINGS = r"(program|programme|law|laws|policy|policies|report|study|bill|bills|initiative|operation|system|act|ordinance|rule|measure)"
 
+_ROLES = r"(mayor|governor|da|district attorney|attorney|prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)"
+# "what state law…", "which city police…", "what county jails…" ask about the law, the police or the jail, not the place.
+_NOT_THE_PLACE = (r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
+                  r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)")
+
 _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
@@ -32,11 +37,8 @@ _ASKS = {
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         r"|\bname$(?<!fake name)(?<!false name)(?<!phony name)(?<!bogus name)(?<!real name)"
         r"|\bnames$(?<!fake names)(?<!false names)(?<!phony names)(?<!bogus names)(?<!real names)"
-        # "brooklyn da, who is it?"
-        r"|\b(mayor|governor|da|attorney|prosecutor|judge|chief|sheriff|head|director|leader|boss) (\w+ )?who (is|s|was) "
-        r"(it|he|she|that|they)\b"
-        r"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){0,3}(mayor|governor|da|district attorney|attorney|"
-        r"prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)\b"
+        # "who's the brooklyn da?", "brooklyn da, who is it?"
+        rf"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
     # "how much they dislike him" asks how strongly, not how many.
@@ -47,10 +49,12 @@ _ASKS = {
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\b(age|birthday)\b"
     ),
-    SINCE: re.compile(r"\bsince when\b"),
-    DURATION: re.compile(r"\bhow long (has|have|had|was|were|is|are|will|would|do|does|did)\b"),
-    # "how long is the report?", "how many pages is it?" — not "how long is the sentence?".
-    LENGTH: re.compile(r"\bhow long is (the |this |that )?(report|study|article|piece|story|document|paper)\b"
+    # "since when…?", "how long has Denver done this?": since a point in time, or for an ongoing span
+    SINCE: re.compile(r"\bsince when\b|\bhow long (has|have|had)\b"),
+    # "how long is the sentence?": a span, counted ("364 days") or not ("for years")
+    DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b"),
+    # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
+    LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )?(\w+ ){0,3}(report|study|article|piece|story|document|paper)\b"
                        r"|\b(report|study|article|piece|document)\b.{0,60}\bhow long is it\b"
                        r"|\bhow many (pages|words)\b|\b(page|word) count\b"),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
@@ -92,21 +96,16 @@ _ASKS = {
         r"|\b(court|courts|judge|judges) (has |have )?(ruled|rule|ruling)\b|\bruled on\b"
         # what became of one person, anywhere in the question: "…after ICE complained, did she get charged?"
         # (not "have they been arrested", which may ask about immigrants in general)
-        r"|\b(did|has|was) (he|she) (ever )?(get |got |been )?(charged|arrested|indicted|impeached|fired|punished|"
+        r"|\b(did|has) (he|she) (ever )?(get|got|been) (charged|arrested|indicted|impeached|fired|punished|"
         r"penalized|prosecuted|sanctioned)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
-    PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|country|countries|town|towns|places?)\b"
-                      # "what state law…", "which city police…" ask about the law or the police, not the place
-                      r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
-                      r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)"
-                      r"|\bin what (state|city|county|town)\b"
-                      # "which Texas counties…?"
+    PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|"
+                      rf"country|countries|town|towns|places?)\b{_NOT_THE_PLACE}|\bin what (state|city|county|town)\b"
+                      # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
-                      r"kind|sort|type|of)\b)\w+ (county|counties)\b"
-                      # "is king county one of the 400?": whether one place is among those counted
-                      r"|\b(is|are|was|were) (\w+ ){1,3}(county|counties|city|cities|state|states|town|towns) "
-                      r"(one of|among|on the list|in the list|part of|included)\b"),
+                      rf"kind|sort|type|of)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
+                      r"|\b(is|are|was|were) (\w+ ){1,3}(county|counties) (one of|among|on the list|in the list|part of|included)\b"),
 }
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does
 # not say how many people were deported). Other things may be named differently ("places" for

@@ -96,12 +96,25 @@ _OPINION = re.compile(
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
     rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
-    # "is Trump right about immigration?", "was the governor wrong to sign it?" — not "is it right that Denver…"
-    r"|\b(is|are|was|were) (?!it |that |this )(\w+ ){1,4}(right|wrong) (about|that|on|to)\b"
-    # "is Vaughan right or are the groups right?", "you agree, right?", "would you say?", "should we…, yes or no"
-    r"|\b(right|correct) or (is |are )?(\w+ ){1,5}(right|correct)\b"
-    rf"|\b{_YOU} (agree|disagree|think|reckon)\b|\bwould {_YOU} say\b|\bshould\b.{{0,80}}\byes or no\b"
+    # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
+    r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
+    # "is Vaughan right or are the groups right?"
+    rf"|\b(right|correct) or (is |are )?(\w+ ){{1,5}}(right|correct)\b|\b{_YOU} (agree|disagree)( right| or not| no)?$"
+    rf"|\b{_YOU} (agree|disagree) with\b"
 )
+# Leanings asked for, unless the question asks what someone reported: "you think Trump is right?",
+# "would you say it was a mistake?", "was the governor wrong to sign it?", "should we…, yes or no" — not
+# "you think the ACLU wrote it?", "does the report say cities should stop, yes or no?", "is there a
+# right to refuse detainers?".
+_EVALUATIVE = (r"(right|wrong|good|bad|fair|unfair|smart|dumb|stupid|mistake|better|worse|works|worked|justified|"
+               r"ok|okay|should|moral|immoral|effective|helpful|harmful)")
+_LEANING = re.compile(
+    rf"\b({_YOU} (think|reckon|agree|disagree)|would {_YOU} say)\b.{{0,80}}\b{_EVALUATIVE}\b"
+    rf"|\b{_EVALUATIVE}\b.{{0,80}}\b(would {_YOU} say|{_YOU} (think|reckon))\b"
+    r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) to\b|\bshould\b.{0,80}\byes or no\b"
+)
+_REPORTED = re.compile(r"\b(say|says|said|report|reports|reported|article|piece|story|according|mention|mentioned|"
+                       r"wrote|write|writes|claim|claims|argue|argues)\b(?<!you say)(?<!u say)")
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
@@ -126,7 +139,7 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.EMPTY
     if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
-    if _OPINION.search(words) or _VERDICT_START.match(words):
+    if _OPINION.search(words) or _VERDICT_START.match(words) or (_LEANING.search(words) and not _REPORTED.search(words)):
         return Intent.OPINION
     if _ORDERS_START.match(words) or _ORDERS.search(words) or ("@" in text and _MASS_PING.search(text)):
         return Intent.HELP

@@ -375,32 +375,39 @@ class Matcher:
         position and not of the runner-up's ("what did police say about the SSN rule?" asks for the
         police's position, not the policy they object to), the whole topic of the leading entry and
         not of the runner-up's ("what is Washington state's Social Security number policy?" names
-        the policy, not the police objections to it), the place the leading entry is about and
-        the runner-up is not ("what has Baltimore's state's attorney done?"), or rare words only the
+        the policy, not the police objections to it), the place the leading entry is about and the
+        runner-up is not ("what has Baltimore's state's attorney done?"), or rare words only the
         leading entry has (_evidence_decides). The sides of one topic that lead the debate as a whole
-        win too: "is broken windows policing fair or not?" is about broken windows."""
+        win too, when the question names that topic: "is broken windows policing fair or not?"."""
         first, second = ranked[0], ranked[1]
         if actors and _holder(first) in actors and _holder(second) not in actors:
             return True
-        if first.entry.kind == "sides" and second.entry is self._broadest_sides:
-            return True  # the sides of the question's own topic lead the debate as a whole
         asked = set(terms)
-        if self.index.topic_terms(first.entry.id) <= asked and not self.index.topic_terms(second.entry.id) <= asked:
+        topic = self.index.topic_terms(first.entry.id)
+        if topic <= asked and not self.index.topic_terms(second.entry.id) <= asked:
             return True
         places = self._specific_places(entities)
         if places & set(first.entry.jurisdictions) and not places & set(second.entry.jurisdictions):
             return True
-        return self._evidence_decides(terms, first.entry.id, second.entry.id)
+        # The newer rules look at every close rival, not just the runner-up.
+        rivals = [s.entry for s in ranked[1:] if s.confidence > first.confidence - self.tuning.margin]
+        if first.entry.kind == "sides" and all(e is self._broadest_sides for e in rivals) and any(
+                ":" not in t for t in topic & asked):
+            return True
+        return self._evidence_decides(terms, first.entry.id, [e.id for e in rivals])
 
-    def _evidence_decides(self, terms, first: str, second: str) -> bool:
+    def _evidence_decides(self, terms, first: str, rivals: list[str]) -> bool:
         """A close call is also settled when the question's rare words that the leading entry was
-        written for are missing from the runner-up: "would the Washington SSN rule mess with
+        written for are missing from every close rival: "would the Washington SSN rule mess with
         screening people buying guns?" is about gun checks, however much it shares with the SSN
-        policy itself. Both entries' distinct evidence counts: a question that is half one topic and
-        half the other stays a close call."""
+        policy itself. A rival's own distinct evidence counts too: a question that is half one topic
+        and half another stays a close call."""
         t = self.tuning
-        mine = self.index.distinct_evidence(terms, first, second)
-        return mine >= t.distinct_evidence * self._rare and self.index.distinct_evidence(terms, second, first) <= t.distinct_share * mine
+        for rival in rivals:
+            mine = self.index.distinct_evidence(terms, first, rival)
+            if mine < t.distinct_evidence * self._rare or self.index.distinct_evidence(terms, rival, first) > t.distinct_share * mine:
+                return False
+        return True
 
     def _specific_places(self, entities) -> set[str]:
         """Places the question names, levels of government aside ("ICE", "the feds", "counties" are

@@ -19,13 +19,13 @@ _ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
 # Words that say nothing about which part of the article is wanted. Question words that do
 # discriminate (who, when, where, why, how, which, many) are kept on purpose: "when" has a high
 # rarity weight because few entries answer "when", which is how "when did X start?" gets declined.
-# "What" is a stopword as users type it too ("wat", "wut"), and so are "w/" and "w/o".
+# "What" is a stopword as users type it too ("wat", "wut"), and so is "w/" (with; "w/o" is a synonym of without).
 STOPWORDS = frozenset(
     """a an the and or but if then so of to in on at by for with from as into onto over about than
     is are was were be been being am do does did doing done have has had having will would shall
     should can could may might must it its it's this that these those there here i me my mine we us
     our you your yours he him his she her they them their what whats whatre s t d ll re ve m
-    wat wats wut wuts whut wht w wo
+    wat wats wut wuts whut wht w
     just really actually basically literally like kinda sorta pretty very quite also too even still
     please pls plz thanks thx ok okay hey hi hello yo sup bro dude guys folks lol lmao idk tbh imo
     ngl btw fyi um uh hmm so well anyway any some all more most much such own same other
