@@ -179,6 +179,10 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("why'd the evergreen state stop cops checking SS numbers", "wa-ssn-policy"),  # the issue's own example
         ("is the wa ssn ban gonna mess w background checks for guns?", "wa-firearms-checks"),  # "w/" is "with"
         ("which offenses do they want cops to quit booking people on, exactly?", "which-crimes"),  # quit = stop
+        ("what petty charges do they want dropped?", "which-crimes"),  # not the broken windows entry
+        # vague words are no unknown content words: "angle", "crowd", "largest"
+        ("anything going on in maryland's largest city?", "baltimore-prosecutor"),
+        ("what's the immigration-hawk crowd saying about the report?", "vaughan-criticism"),
         # words of the declining rules in ordinary questions
         ("is the golden state one of the sanctuary states?", "california-laws"),
         ("is new york city part of this?", "brooklyn-da"),
