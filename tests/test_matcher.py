@@ -82,6 +82,9 @@ def test_answers_name_who_holds_the_position(snap):
      # the length of the report, which "for years" does not give; a duration no quote holds
      "how long is the report?", "how many pages is the ACLU report?", "how long has baltimore had its policy?",
      "how long is the ACLU report?", "how long's the report?", "how long has denver been doing this?",
+     "how long has inslee been governor?", "how long have cops been unable to run ssns?",
+     # trends the article does not report
+     "did arrests drop?", "have arrests dropped since the report?", "would crime drop if police stopped arresting?",
      # "for years" is no start date; "since when" is asked of Denver, whose quotes hold none
      "when did the obama fingerprint program start?", "since when has denver had the 364 day rule?",
      "the oakland mayor warned people about raids, did she get arrested for it?",
@@ -189,7 +192,9 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("what local county jails share fingerprints with ICE?", "long-running-battle-obama"),
         ("under the baltimore policy, was he charged with a lesser crime?", "baltimore-prosecutor"),
         ("what's the ask?", "main-demand"),
-        ("how does ICE get hold of immigrants in jail?", "trump-approach"),
+        ("what does the ACLU want?", "main-demand"),  # the wanting ends the question: its demand, not its authors
+        ("how do i get hold of dinan?", "article-info"),
+        ("how long, per the article, is the denver sentence?", "denver-364-days"),  # no length of the article
         # "you think", "would you say", "yes or no" about what the article reports
         ("you think the ACLU wrote it?", "report-authors"),
         ("what would you say the main point is?", "main-demand"),
@@ -276,7 +281,10 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "are the advocates right or is vaughan right?", "u think broken windows is good",
                                       "should baltimore keep its policy, yes or no",
                                       "give me your own assessment of the california laws",
-                                      "you agree with trump about immigrants or not?"])
+                                      "you agree with trump about immigrants or not?",
+                                      # a noun like "report" does not make it a question about the article
+                                      "you think the report is dumb?", "was the aclu wrong to write the report?",
+                                      "should police stop arresting for shoplifting like the report says, yes or no?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -429,6 +437,10 @@ def test_close_calls_suggest_instead_of_guessing(tmp_path):
     report = evaluate(snap, {"in_scope": [{"q": "what happened to parking fees?", "expect": tie.suggestion_ids[0]},
                                           {"q": "what happened to parking fees?", "expect": tie.suggestion_ids[1]}]})
     assert (report.in_declined, report.in_one_click) == (2, 1)
+
+
+def test_getting_hold_of_people_is_not_contacting_the_reporter(snap):
+    assert snap.ask("how does ICE get hold of immigrants in jail?").entry_id != "article-info"
 
 
 def test_a_right_to_refuse_is_not_a_request_for_an_opinion(snap):

@@ -26,6 +26,10 @@ _REQUEST_CUE = re.compile(
     r"\b(want|wants|wanted|wanting|ask|asks|asked|asking|urge|urges|urged|urging|call on|calls on|called on|calling on|"
     rf"push|pushes|pushed|pushing|tell|tells|told|telling) (\w+ ){{1,5}}to ({'|'.join(sorted(_REQUEST_WORDS))})\b"
 )
+# "What does the ACLU want?" asks for its demand as surely, when the wanting ends the question.
+_WANT_LAST = frozenset("want wants wanted wanting propose proposes proposed proposing recommend recommends recommended "
+                       "recommending".split())
+_WHAT_WANT = re.compile(rf"(so )?(what|whats|wat|wats|wut) (do|does|did|is|are) (\w+ ){{1,5}}({'|'.join(sorted(_WANT_LAST))})$")
 # Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
 # this article even about" still reads as the phrase "what is this article about".
 FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
@@ -197,3 +201,10 @@ class Analyzer:
         if "to" in tokens and not _REQUEST_WORDS.isdisjoint(tokens) and _REQUEST_CUE.search(" ".join(tokens)):
             terms.append(REQUEST)
         return terms
+
+
+def asks_what_is_wanted(tokens: list[str]) -> bool:
+    """ "What does the ACLU want?": a question read for a request, though no one is asked to do anything.
+    Questions only: the knowledge base's "what do the groups want?" phrasing must still match "what
+    did the groups say?" as closely as before."""
+    return bool(tokens) and tokens[-1] in _WANT_LAST and bool(_WHAT_WANT.match(" ".join(tokens)))

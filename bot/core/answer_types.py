@@ -13,8 +13,10 @@ from .text import normalize, stem
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
 DURATION = "duration"  # "how long is the sentence?": a span, counted ("364 days") or ongoing ("for years")
-SINCE = "since"  # "since when…?", "how long has…?": a point in time, or an ongoing span ("for years")
+SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for years")
+SPAN = "span"  # "how long has Denver done this?": only an ongoing span answers it ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
+TIME = frozenset({DATE, DAY, YEAR, DURATION, SINCE, SPAN})  # every kind that asks when or for how long
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
 # nameless ("ICE chief", "the state's attorney in Baltimore").
@@ -49,12 +51,13 @@ _ASKS = {
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\b(age|birthday)\b"
     ),
-    # "since when…?", "how long has Denver done this?": since a point in time, or for an ongoing span
-    SINCE: re.compile(r"\bsince when\b|\bhow long (has|have|had)\b"),
+    SINCE: re.compile(r"\bsince when\b"),
+    SPAN: re.compile(r"\bhow long (has|have|had)\b"),
     # "how long is the sentence?": a span, counted ("364 days") or not ("for years")
     DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b"),
     # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
-    LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )?(\w+ ){0,3}(report|study|article|piece|story|document|paper)\b"
+    LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )((?!(in|per|by|from|of|on|for|about|according)\b)\w+ ){0,3}"
+                       r"(report|study|article|piece|story|document|paper)\b"
                        r"|\b(report|study|article|piece|document)\b.{0,60}\bhow long is it\b"
                        r"|\bhow many (pages|words)\b|\b(page|word) count\b"),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
@@ -166,7 +169,10 @@ _AT_START = {
         r"(so |and |but |ok |okay |wait |also )?(did (it|that|this|they|the \w+) pass\b"
         r"|(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired|punished|penalized|prosecuted|sanctioned)\b"
         r"|(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired|punished|penalized|"
-        r"prosecuted|sanctioned)\b|(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b)"
+        r"prosecuted|sanctioned)\b|(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
+        # trends: "did crime drop?", "have arrests dropped since?", "would deportations go down?" — not "how much did…"
+        r"|(did|have|has|would|will|does|do) (\w+ ){0,2}(crime|crimes|arrests|deportations|removals|numbers) (\w+ )?(drop|"
+        r"dropped|fall|fell|rise|rose|decline|declined|increase|increased|decrease|decreased|go down|went down|go up|went up)\b)"
     ),
 }
 # "stats" asks for a number unless the question already has one ("the 400 counties stat, source?").
@@ -191,7 +197,7 @@ def asks_for(normalized_question: str) -> frozenset[str]:
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
     if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
-        kinds.discard(DURATION)
+        kinds -= {DURATION, SPAN}
     if PLACE in kinds and _WHY.search(q):  # "which places vowed to obstruct trump and why?"
         kinds.discard(PLACE)
     return frozenset(kinds)
@@ -206,6 +212,7 @@ def _facts_of(text: str) -> Facts:
     spans = {normalize(m.group(0)) for m in _SPAN.finditer(text)}
     found[DURATION] |= spans
     found[SINCE] = found[DATE] | spans
+    found[SPAN] = spans
     found[COUNTED] = {stem(w) for m in _COUNTING.finditer(normalize(text)) for w in m.groups() if w}
     found[PERSON] = {name for name in found[NAME] if _ORGANISATION.isdisjoint(name.split())}
     found[NAMED_ROLE], found[UNNAMED_ROLE] = set(), set()

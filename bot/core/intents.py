@@ -103,18 +103,22 @@ _OPINION = re.compile(
     rf"|\b{_YOU} (agree|disagree) with\b"
 )
 # Leanings asked for, unless the question asks what someone reported: "you think Trump is right?",
-# "would you say it was a mistake?", "was the governor wrong to sign it?", "should we…, yes or no" — not
-# "you think the ACLU wrote it?", "does the report say cities should stop, yes or no?", "is there a
-# right to refuse detainers?".
+# "would you say it was a mistake?", "was the governor wrong to sign it?" — not "you think the ACLU
+# wrote it?" (nothing evaluative), "is the states' right to refuse mentioned?", "is there a right to
+# refuse detainers?". Only reporting verbs exempt: "you think the report is dumb?" is a leaning.
 _EVALUATIVE = (r"(right|wrong|good|bad|fair|unfair|smart|dumb|stupid|mistake|better|worse|works|worked|justified|"
-               r"ok|okay|should|moral|immoral|effective|helpful|harmful)")
+               r"ok|okay|should|moral|immoral|effective|helpful|harmful|biased)")
 _LEANING = re.compile(
     rf"\b({_YOU} (think|reckon|agree|disagree)|would {_YOU} say)\b.{{0,80}}\b{_EVALUATIVE}\b"
     rf"|\b{_EVALUATIVE}\b.{{0,80}}\b(would {_YOU} say|{_YOU} (think|reckon))\b"
-    r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) to\b|\bshould\b.{0,80}\byes or no\b"
+    r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) to\b"
 )
-_REPORTED = re.compile(r"\b(say|says|said|report|reports|reported|article|piece|story|according|mention|mentioned|"
-                       r"wrote|write|writes|claim|claims|argue|argues)\b(?<!you say)(?<!u say)")
+_REPORTING = r"\b(say|says|said|according to|mentions?|mentioned|claims?|claimed|argues?|argued)\b(?<!you say)(?<!u say)"
+_REPORTED = re.compile(_REPORTING)
+# "should police stop…, yes or no?" asks for a verdict; "the report says police should stop…, yes or no?"
+# asks whether that is what it says.
+_SHOULD_YES_NO = re.compile(r"\bshould\b.{0,80}\byes or no\b")
+_REPORTED_SHOULD = re.compile(_REPORTING + r".{0,80}\bshould\b")
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
@@ -139,7 +143,8 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.EMPTY
     if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
-    if _OPINION.search(words) or _VERDICT_START.match(words) or (_LEANING.search(words) and not _REPORTED.search(words)):
+    if (_OPINION.search(words) or _VERDICT_START.match(words) or (_LEANING.search(words) and not _REPORTED.search(words))
+            or (_SHOULD_YES_NO.search(words) and not _REPORTED_SHOULD.search(words))):
         return Intent.OPINION
     if _ORDERS_START.match(words) or _ORDERS.search(words) or ("@" in text and _MASS_PING.search(text)):
         return Intent.HELP

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, ids_with_prefix
-from .answer_types import DATE, DAY, DURATION, NAME, PERSON, PLACE, SINCE, TITLE, YEAR, asks_for, provides
+from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, REQUEST, asks_what_is_wanted, ids_with_prefix
+from .answer_types import NAME, PERSON, PLACE, TIME, TITLE, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
@@ -52,7 +52,7 @@ class Tuning:
 
 # Facts asked about someone named: "how long has Vaughan been at CIS?", "who heads the ACLU?". (What
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
-_ABOUT_SOMEONE = frozenset({DATE, DURATION, SINCE, DAY, YEAR, NAME, PERSON})
+_ABOUT_SOMEONE = TIME | {NAME, PERSON}
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
@@ -172,6 +172,8 @@ class Matcher:
         # Typos are fixed once, here; the windows looked at below are slices of these tokens.
         tokens, unknown = self.index.analyzer.fix_typos(normalized.split())
         terms = self.index.analyzer.terms_of(tokens)
+        if REQUEST not in terms and asks_what_is_wanted(tokens):
+            terms.append(REQUEST)
         entities = tuple(dict.fromkeys(t for t in terms if ":" in t))
         if intent not in (Intent.QUESTION, Intent.STATEMENT):
             ranked = self._rank(terms) if intent is Intent.OPINION else ()
