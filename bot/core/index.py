@@ -86,8 +86,9 @@ class SearchIndex:
         # and only by the prose weight where it is only in the answer or quotes: "article" is in
         # nearly every answer ("The article reports…") but in few phrasings, and must stay telling.
         df: dict[str, float] = {}
+        self._postings: dict[str, list[tuple[int, float]]] = {}
         analyzed: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}  # text -> (terms, words): analysed once
-        for e in self.entries:
+        for i, e in enumerate(self.entries):
             content = e.content
             found = reusable.get(e.id)
             if found is None or found.content != content:
@@ -98,14 +99,11 @@ class SearchIndex:
             self._phrasings.append(found.phrasings)
             for t, q in found.quality.items():
                 df[t] = df.get(t, 0.0) + (1.0 if q >= _FULL_SHARE else SATURATION * q / (1.0 - q))
+                self._postings.setdefault(t, []).append((i, q))
         n = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         # An unknown word weighs like a word found in one phrasing of one entry.
         self.unknown_idf = math.log(1 + (n - 1 + 0.5) / 1.5)
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        for i, quality in enumerate(self._weights):
-            for t, q in quality.items():
-                self._postings.setdefault(t, []).append((i, q))
         self._rare_df = max(50, n // 20)
 
     def topic_terms(self, entry_id: str) -> frozenset[str]:
