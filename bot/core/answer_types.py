@@ -32,13 +32,20 @@ _ROLES = r"(mayor|governor|da|district attorney|attorney|prosecutor|judge|chief|
 _NOT_THE_PLACE = (r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
                   r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)")
 
+_NOT_REAL = ("fake", "false", "phony", "bogus", "real")  # "fake names" are not names asked for
+
+
+def _not_after(words, suffix: str) -> str:
+    """Look-behinds refusing a match that is one of `words` followed by `suffix`."""
+    return "".join(f"(?<!{w} {suffix})" for w in words)
+
+
 _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
-        r"\b(what|whats|which)\b.{0,40}(?<!fake )(?<!false )(?<!phony )(?<!bogus )(?<!real )\b(name|names|named|called)\b"
+        rf"\b(what|whats|which)\b.{{0,40}}{_not_after(_NOT_REAL, '')}\b(name|names|named|called)\b"
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
-        r"|\bname$(?<!fake name)(?<!false name)(?<!phony name)(?<!bogus name)(?<!real name)"
-        r"|\bnames$(?<!fake names)(?<!false names)(?<!phony names)(?<!bogus names)(?<!real names)"
+        rf"|\bname${_not_after(_NOT_REAL, 'name')}|\bnames${_not_after(_NOT_REAL, 'names')}"
         # "who's the brooklyn da?", "brooklyn da, who is it?"
         rf"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"

@@ -99,8 +99,7 @@ _OPINION = re.compile(
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
-    rf"|\b(right|correct) or (is |are )?(\w+ ){{1,5}}(right|correct)\b|\b{_YOU} (agree|disagree)( right| or not| no)?$"
-    rf"|\b{_YOU} (agree|disagree) with\b"
+    rf"|\b(right|correct) or (is |are )?(\w+ ){{1,5}}(right|correct)\b|\b{_YOU} (agree|disagree)( with\b|( right| or not| no)?$)"
 )
 # Leanings asked for, unless the question asks what someone reported: "you think Trump is right?",
 # "would you say it was a mistake?", "was the governor wrong to sign it?" — not "you think the ACLU

@@ -224,14 +224,17 @@ class Matcher:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
         named: "how to cook rice in a pot without burning" shares "pot" and "without" with the
         crimes the report lists, and nothing else."""
-        known = sum(1 for t in terms if ":" not in t and t in self.index.idf)
-        return not entities and len(unknown) >= 2 and len(unknown) >= known
+        return not entities and len(unknown) >= 2 and len(unknown) >= self._known_words(terms)
 
     def _only_a_name(self, terms, entities, unknown) -> bool:
         """One place name is all that links the question to the article, and it asks about something
         the article never mentions ("what's the weather like in Denver?")."""
         return (bool(unknown) and len(entities) == 1 and entities[0].startswith(JURISDICTION_PREFIX)
-                and not any(":" not in t and t in self.index.idf for t in terms))
+                and not self._known_words(terms))
+
+    def _known_words(self, terms) -> int:
+        """How many of the question's terms are words (not places or actors) the knowledge base knows."""
+        return sum(1 for t in terms if ":" not in t and t in self.index.idf)
 
     def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, verdict: bool,
                      contest: bool) -> Scored | None:
