@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from .text import STOPWORDS, normalize, stem
+from .text import FILLERS, STOPWORDS, normalize, stem
 
 JURISDICTION_PREFIX = "j:"
 ACTOR_PREFIX = "a:"
@@ -30,9 +30,6 @@ _REQUEST_CUE = re.compile(
 _WANT_LAST = frozenset("want wants wanted wanting propose proposes proposed proposing recommend recommends recommended "
                        "recommending".split())
 _WHAT_WANT = re.compile(rf"(so )?(what|whats|wat|wats|wut) (do|does|did|is|are) (\w+ ){{1,5}}({'|'.join(sorted(_WANT_LAST))})$")
-# Words that only colour a sentence. Dropped before synonyms and aliases are looked up, so "what is
-# this article even about" still reads as the phrase "what is this article about".
-FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
 
 
 def ids_with_prefix(terms, prefix: str) -> list[str]:
@@ -189,18 +186,21 @@ class Analyzer:
     # -- analysis ---------------------------------------------------------------------------------
     def tag(self, tokens: list[str]) -> list[str]:
         """The tokens with synonyms and entity aliases replaced ("jay inslee say" -> "a:inslee say")."""
-        if not FILLERS.isdisjoint(tokens):
-            tokens = [t for t in tokens if t not in FILLERS]
-        return self._entities.apply(self._synonyms.apply(tokens))
+        return self._entities.apply(self._synonyms.apply(_without_fillers(tokens)))
 
     def terms_of(self, tokens: list[str]) -> list[str]:
         """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped, and
         REQUEST when the text asks someone to do something."""
+        tokens = _without_fillers(tokens)  # "want cities to actually change" asks them to change
         tagged = self.tag(tokens)
         terms = [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
         if "to" in tokens and not _REQUEST_WORDS.isdisjoint(tokens) and _REQUEST_CUE.search(" ".join(tokens)):
             terms.append(REQUEST)
         return terms
+
+
+def _without_fillers(tokens: list[str]) -> list[str]:
+    return tokens if FILLERS.isdisjoint(tokens) else [t for t in tokens if t not in FILLERS]
 
 
 def asks_what_is_wanted(tokens: list[str]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .text import normalize, stem
+from .text import FILLERS, normalize, stem
 
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
@@ -40,6 +40,10 @@ def _not_after(words, suffix: str) -> str:
     return "".join(f"(?<!{w} {suffix})" for w in words)
 
 
+# "how did that go down?" asks how it happened, not whether something fell.
+_HOW_IT_HAPPENED = _not_after(("how did it", "how did that", "how did this", "how does it", "how does that", "howd that",
+                               "howd it", "how would it", "how would that"), "go down")
+
 _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".
@@ -47,7 +51,7 @@ _ASKS = {
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         rf"|\bname${_not_after(_NOT_REAL, 'name')}|\bnames${_not_after(_NOT_REAL, 'names')}"
         # "who's the brooklyn da?", "brooklyn da, who is it?"
-        rf"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
+        rf"|\b(who (is|s|was)|whos|who(?= (the|their|its) )) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
     # "how much they dislike him" asks how strongly, not how many.
@@ -60,8 +64,8 @@ _ASKS = {
     ),
     SINCE: re.compile(r"\bsince when\b"),
     SPAN: re.compile(r"\bhow long (has|have|had)\b"),
-    # "how long is the sentence?": a span, counted ("364 days") or not ("for years")
-    DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b"),
+    # "how many years has Vaughan worked there?" asks how long, not how many of something
+    DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b|\bhow many (years|months|weeks|days|decades)\b"),
     # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
     LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )((?!(in|per|by|from|of|on|for|about|according)\b)\w+ ){0,3}"
                        r"(report|study|article|piece|story|document|paper)\b"
@@ -71,7 +75,7 @@ _ASKS = {
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
     PERSON: re.compile(
-        r"\bwho (is|s|was|were) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
+        r"\b(who (is|s|was|were)|whos|who(?= (the|their|its) )) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
         r"head|director|president|chair|chairman|spokesperson|spokesman|spokeswoman|founder|leader|boss|ceo)\b"
         r"|\b(head|director|president|leader|chair|chairman|spokesperson|spokesman|spokeswoman) of\b|\blead author\b"
         # "who runs the ACLU?" and "which individual researchers…" want a person; "who runs the fingerprint
@@ -94,7 +98,7 @@ _ASKS = {
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|court case|legal challenge|"
-        r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
+        rf"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) up\b|\b(go|goes|went|gone) down\b{_HOW_IT_HAPPENED}"
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
@@ -102,7 +106,8 @@ _ASKS = {
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
-        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b"
+        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking|go|goes|went|come|comes|came) (into )?effect\b"
+        r"|\b(kick|kicks|kicked|kicking) in\b|\b(expire|expires|expiring|expiration date|sunsets|sunset (clause|provision|date))\b"
         r"|\b(court|courts|judge|judges) (has |have )?(ruled|rule|ruling)\b|\bruled on\b"
         # what became of one person, anywhere in the question: "…after ICE complained, did she get charged?"
         # (not "have they been arrested", which may ask about immigrants in general)
@@ -114,8 +119,11 @@ _ASKS = {
                       rf"country|countries|town|towns|places?)\b{_NOT_THE_PLACE}|\bin what (state|city|county|town)\b"
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
-                      rf"kind|sort|type|of)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
-                      r"|\b(is|are|was|were) (\w+ ){1,3}(county|counties) (one of|among|on the list|in the list|part of|included)\b"),
+                      rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
+                      r"|\b(is|are|was|were) (\w+ ){1,5}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
+                      # "did Spokane County adopt one?" — not "did the counties adopt…?"
+                      r"|\b(did|does|has|have) (?!(the|those|these|any|many|some|other|more|most|all|their|its)\b)(\w+ ){1,3}"
+                      r"(county|counties) (adopt|adopted|join|joined|pass|passed|enact|enacted|loosen|loosened|go|went|become|became)\b"),
 }
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does
 # not say how many people were deported). Other things may be named differently ("places" for
@@ -159,8 +167,8 @@ _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|d
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
 _WHY = re.compile(r"\bwhy\b")
-_ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutors?|judges?|chief|sheriff|director|head|founder|leader|author|"
-                   r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)\b", re.I)
+_ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutor|judge|chief|sheriff|director|head|founder|leader|author|"
+                   r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)s?\b", re.I)
 _CLAUSE_END = re.compile(r"[.:;!?]")
 ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder ("Jessica Vaughan, policy studies director")
 
@@ -188,21 +196,27 @@ _STAT, _DIGIT = re.compile(r"\bstat(istic)?s?\b"), re.compile(r"\d")
 _ADVERB_OUTCOME = re.compile(
     r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
     r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b")
-_NEGATION = ("dont ", "doesnt ", "didnt ", "not ", "wont ", "cant ", "isnt ", "wouldnt ")
+_COUNTING_TIME = re.compile(r"\bhow many (years|months|weeks|days|decades)\b")
+_COLOUR = FILLERS - {"kinda", "sorta"}  # "which kinda places…" does not ask which places
+# "…don't actually work", "want towns to actually change": a claim or a wish, not asking how it turned out.
+_NOT_ASKED = ("dont ", "doesnt ", "didnt ", "not ", "wont ", "cant ", "isnt ", "wouldnt ", "to ")
 
 
 def asks_for(normalized_question: str) -> frozenset[str]:
     q = normalized_question
-    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(q)}
-    kinds.update(kind for kind, pattern in _AT_START.items() if pattern.match(q))
+    plain = " ".join(w for w in q.split() if w not in _COLOUR)  # "who even is the DA?" asks "who is the DA?"
+    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(plain)}
+    kinds.update(kind for kind, pattern in _AT_START.items() if pattern.match(plain))
     if _STAT.search(q) and not _DIGIT.search(q):
         kinds.add(NUMBER)
-    if any(not q[: m.start()].endswith(_NEGATION) for m in _ADVERB_OUTCOME.finditer(q)):
+    if any(not q[: m.start()].endswith(_NOT_ASKED) for m in _ADVERB_OUTCOME.finditer(q)):
         kinds.add(OUTCOME)
     if kinds & {TITLE, PERSON}:  # "what is the report called?" wants its title, not the names of its authors
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
+    if DURATION in kinds and _COUNTING_TIME.search(plain):
+        kinds.discard(NUMBER)
     if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
         kinds -= {DURATION, SPAN}
     if PLACE in kinds and _WHY.search(q):  # "which places vowed to obstruct trump and why?"
@@ -256,7 +270,9 @@ def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> 
         if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
             wanted = wanted - {NUMBER}
     if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)}):
-        if roles <= set(facts.get(UNNAMED_ROLE, ())) and not roles & set(facts.get(NAMED_ROLE, ())):
+        named = set(facts.get(NAMED_ROLE, ()))
+        # nameless in the quotes, or the name there is someone else's ("Libby Schaaf, Oakland mayor" for the ICE chief)
+        if not roles & named and (roles <= set(facts.get(UNNAMED_ROLE, ())) or named and NAME in wanted):
             wanted = wanted - {NAME, PERSON}
     if OUTCOME in wanted and not facts.get(OUTCOME):
         return False

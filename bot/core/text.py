@@ -47,6 +47,12 @@ STOPWORDS = frozenset(
 )
 
 
+# Words that only colour a sentence. Dropped before synonyms, aliases and the kind of fact asked for
+# are looked up, so "what is this article even about" still reads as "what is this article about",
+# and "who even is the Brooklyn DA?" asks for a name as "who is the Brooklyn DA?" does.
+FILLERS = frozenset("just really actually basically literally kinda sorta even honestly seriously totally tbh ngl".split())
+
+
 def fold(text: str) -> str:
     """NFKC + casefold + curly quotes straightened; the base every other form starts from."""
     return unicodedata.normalize("NFKC", text).translate(_CURLY).casefold()
