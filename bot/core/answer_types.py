@@ -185,6 +185,7 @@ _AT_START = {
         r"|(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired|punished|penalized|prosecuted|sanctioned)\b"
         r"|(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired|punished|penalized|"
         r"prosecuted|sanctioned)\b|(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
+        r"|(did|has|have) (\w+ ){0,3}(ever )?(back|backed) (off|down)\b|(did|has|have) (\w+ ){0,3}walked? (it )?back\b"
         # trends: "did crime drop?", "have arrests dropped since?", "would deportations go down?" — not "how much did…"
         r"|(did|have|has|would|will|does|do) (\w+ ){0,2}(crime|crimes|arrests|deportations|removals|numbers) (\w+ )?(drop|"
         r"dropped|fall|fell|rise|rose|decline|declined|increase|increased|decrease|decreased|go down|went down|go up|went up)\b)"

@@ -29,7 +29,7 @@ _CHAT_WORDS = frozenset(
     gg wp pog poggers based cringe sorry my bad day days life weekend today tonight goin doin
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
     buddy pal mate fine great doing alright english language speak speaking not so very much too
-    your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers""".split()
+    your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers yet""".split()
 )
 _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -92,6 +92,8 @@ _OPINION = re.compile(
     r"preference|answer|feelings|assessment|judgment|judgement|evaluation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+    # "rate inslee's policy 1-10", "on a scale of one to ten"
+    r"|\b(rate|grade|score|rank)\b.{0,60}\b(1 10|1 to 10|one to ten|out of (10|ten|5|five|100))\b|\bon a scale\b"
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"

@@ -68,8 +68,11 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
     recommended suggest suggested believe believes feel feels oppose opposed support supports position
     stance view views take upset mad angry worried worry concern concerns concerned opinion opinions
     thoughts verdict unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint
-    complaints tell tells told""".split()
+    complaints tell tells told ask asks asked asking push pushes pushed pushing pushback""".split()
 )
+# A term ("how did it work?"), but one that says nothing about the topic: "how can I renew my license in Texas?" and
+# "how do I cite a website in APA format?" share with the article only "license" and "cite".
+_HOW = "how"
 _FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
 SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
@@ -194,7 +197,7 @@ class Matcher:
                 return Match(question, Intent.OPINION, Decision.INTENT, ranked, entities, tuple(unknown), tuple(terms))
             decision = Decision.ANSWER
         else:
-            decision = self._decide(terms, entities, named, ranked, bar)
+            decision = self._decide(terms, entities, asked or named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, wanted, ranked[0].entry, entities):
             decision = Decision.DECLINE
         if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
@@ -234,7 +237,7 @@ class Matcher:
 
     def _known_words(self, terms) -> int:
         """How many of the question's terms are words (not places or actors) the knowledge base knows."""
-        return sum(1 for t in terms if ":" not in t and t in self.index.idf)
+        return sum(1 for t in terms if ":" not in t and t in self.index.idf and t != _HOW)
 
     def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, verdict: bool,
                      contest: bool) -> Scored | None:

@@ -43,7 +43,8 @@ STOPWORDS = frozenset(
     go going went gone want wanted need let lets give show quick quickly exactly again
     does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
     up out off down whether via per re regarding somehow anyhow whatever anyways
-    angle angles crowd crowds mix""".split()
+    angle angles crowd crowds mix
+    ong fr frfr lowkey highkey deadass istg""".split()
 )
 
 
