@@ -35,6 +35,7 @@ def snap():
         ("how many counties went sanctuary", "counties-400"),
         ("what's the oakland headline about", "see-also-oakland"),
         ("ong what did the police tell komonews", "wa-police-objections"),  # chat slang is no unknown word
+        ("so um can people like cop to a smaller charge so ice doesn't come after them", "plea-deals"),  # not the police
         # whose position is asked settles a close call, though another actor is named too
         ("what did trump ask from local goverments about holding inmigrants?", "trump-approach"),
         ("did anyone from the center for imigration studies push back on the report?", "vaughan-criticism"),
@@ -96,7 +97,7 @@ def test_answers_name_who_holds_the_position(snap):
      "which florida counties are in the 400?", "is cook county one of the 400 counties?", "baltimore prosecutor who is it",
      "california laws names?", "was jay inslee reelected?", "what are jay inslee's approval ratings?",
      # "who's" (normalised to "who"), a filler word, a plural role: the name asked for is not in the article
-     "who's the ICE chief in the oakland story?", "who even is the brooklyn da", "whats the ice chiefs name",
+     "who's the ICE chief in the oakland story?", "what's the name of the ICE chief who went after the oakland mayor?", "who even is the brooklyn da", "whats the ice chiefs name",
      # when a policy starts or ends is what came later; a county the article never names; "how many years" is how long
      "when does inslee's ssn law kick in?", "did inslee back off the ssn policy after the cops complained?", "when does the washington social security number policy expire?",
      "did spokane county adopt one of those sanctuary policies?",
@@ -315,6 +316,7 @@ def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinio
 @pytest.mark.parametrize(
     ("question", "entry"),
     [("whos for this n whos against it", "debate-sides"), ("who's in favor and who's against?", "debate-sides"),
+     ("give me both camps here - the advocates versus the enforcement crowd. who's arguing what?", "debate-sides"),
      ("who supports broken windows policing and who opposes it?", "broken-windows"),
      ("who is cheering for this and who is mad about it", "debate-sides"),
      ("who's right here, the ACLU folks or their critics?", "debate-sides"),

@@ -270,7 +270,8 @@ def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> 
         counted = {stem(w) for i, w in enumerate(words) if not (i and words[i - 1] in ("anti", "pro"))}
         if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
             wanted = wanted - {NUMBER}
-    if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)}):
+    # The role asked about comes first: "the name of the ICE chief who went after the Oakland mayor".
+    if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)[:1]}):
         named = set(facts.get(NAMED_ROLE, ()))
         # nameless in the quotes, or the name there is someone else's ("Libby Schaaf, Oakland mayor" for the ICE chief)
         if not roles & named and (roles <= set(facts.get(UNNAMED_ROLE, ())) or named and NAME in wanted):

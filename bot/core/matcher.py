@@ -89,7 +89,7 @@ _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
-    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) sides?\b"
+    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
 )
 # A verdict asked for, answered with the refusal to take sides and then the sides: a contest between
 # the sides ("who's right, the ACLU or its critics?") always gets them; a judgement of one thing ("are

@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
     up out off down whether via per re regarding somehow anyhow whatever anyways
     angle angles crowd crowds mix
-    ong fr frfr lowkey highkey deadass istg""".split()
+    ong fr frfr lowkey highkey deadass istg accurate accurately above""".split()
 )
 
 
