@@ -78,7 +78,7 @@ def test_answers_name_who_holds_the_position(snap):
      "Did Libby Schaaf get punished for warning people about the raids?",
      "how long has jessica vaughan been at the center for immigration studies?",  # no date in her entry
      "baltimore state's attorney name?", "which 400 counties tho", "how many ppl didnt get deported bc of denver",
-     "did trump clap back at the aclu report?",
+     "did trump clap back at the aclu report?", "did the trump administration answer the century foundation report?",
      # careers and what came later
      "when did jay inslee become governor?", "Is Libby Schaaf still the mayor of Oakland today?",
      "When does Inslee's Social Security number policy actually take effect?",

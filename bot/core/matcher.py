@@ -57,7 +57,7 @@ LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted clap clapped retort retorted""".split()
+    responded response react reacted reaction quote quoted clap clapped retort retorted answer answered""".split()
 )
 # Words that ask for someone's position: only then does naming an actor mean "their view". Most
 # speech words do; "quote", "quoted" and "statements" ask what was said, not whose view it is.
