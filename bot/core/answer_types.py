@@ -40,6 +40,7 @@ def _not_after(words, suffix: str) -> str:
     return "".join(f"(?<!{w} {suffix})" for w in words)
 
 
+_COUNTING_TIME = r"how many (years|months|weeks|days|decades)"
 # "how did that go down?" asks how it happened, not whether something fell.
 _HOW_IT_HAPPENED = _not_after(("how did it", "how did that", "how did this", "how does it", "how does that", "howd that",
                                "howd it", "how would it", "how would that"), "go down")
@@ -65,7 +66,7 @@ _ASKS = {
     SINCE: re.compile(r"\bsince when\b"),
     SPAN: re.compile(r"\bhow long (has|have|had)\b"),
     # "how many years has Vaughan worked there?" asks how long, not how many of something
-    DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b|\bhow many (years|months|weeks|days|decades)\b"),
+    DURATION: re.compile(rf"\bhow long (was|were|is|are|s|will|would|do|does|did)\b|\b{_COUNTING_TIME}\b"),
     # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
     LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )((?!(in|per|by|from|of|on|for|about|according)\b)\w+ ){0,3}"
                        r"(report|study|article|piece|story|document|paper)\b"
@@ -197,7 +198,6 @@ _STAT, _DIGIT = re.compile(r"\bstat(istic)?s?\b"), re.compile(r"\d")
 _ADVERB_OUTCOME = re.compile(
     r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
     r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b")
-_COUNTING_TIME = re.compile(r"\bhow many (years|months|weeks|days|decades)\b")
 _COLOUR = FILLERS - {"kinda", "sorta"}  # "which kinda places…" does not ask which places
 # "…don't actually work", "want towns to actually change": a claim or a wish, not asking how it turned out.
 _NOT_ASKED = ("dont ", "doesnt ", "didnt ", "not ", "wont ", "cant ", "isnt ", "wouldnt ", "to ")
@@ -216,7 +216,7 @@ def asks_for(normalized_question: str) -> frozenset[str]:
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
-    if DURATION in kinds and _COUNTING_TIME.search(plain):
+    if DURATION in kinds and NUMBER in kinds and re.search(_COUNTING_TIME, plain):  # "how many years" is how long
         kinds.discard(NUMBER)
     if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
         kinds -= {DURATION, SPAN}
