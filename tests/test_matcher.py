@@ -99,7 +99,9 @@ def test_answers_name_who_holds_the_position(snap):
      # "who's" (normalised to "who"), a filler word, a plural role: the name asked for is not in the article
      "who's the ICE chief in the oakland story?", "what's the name of the ICE chief who went after the oakland mayor?", "who even is the brooklyn da", "whats the ice chiefs name",
      # when a policy starts or ends is what came later; a county the article never names; "how many years" is how long
-     "when does inslee's ssn law kick in?", "did inslee back off the ssn policy after the cops complained?", "when does the washington social security number policy expire?",
+     "when does inslee's ssn law kick in?", "did any court block jay inslee's social security number policy?",
+     "what share of broken windows arrests in massachusetts involve minorities?", "did libby schaaf get arrested??",
+     "where did jessica vaughan study, what is her education?", "did inslee back off the ssn policy after the cops complained?", "when does the washington social security number policy expire?",
      "did spokane county adopt one of those sanctuary policies?",
      "are montgomery or prince george's county among the 400 counties?",
      "how many years has jessica vaughan worked at the center for immigration studies?"],
@@ -208,6 +210,8 @@ def test_what_someone_quoted_said_is_still_answered(snap):
         ("how do i get hold of dinan?", "article-info"),
         ("how long, per the article, is the denver sentence?", "denver-364-days"),  # no length of the article
         ("how many days is denver's maximum sentence?", "denver-364-days"),  # counted days answer "how many days"
+        ("wen was this publishd", "article-info"),  # "wen" as typed in chat
+        ("which states and localities vowed obstruction, and for what reason?", "localities-obstruction"),  # a why
         ("obama fingerprint thing, how'd that go down?", "long-running-battle-obama"),  # how it happened, no outcome
         ("tl;dr of the ask — what do the ACLU folks want cities to actually change?", "main-demand"),  # a wish
         ("what's the county count for the looser sanctuary rules?", "counties-400"),  # a count, not which county
@@ -232,7 +236,7 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
 
 
 @pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good",
-                                      "sorry, my English is not so good yet",
+                                      "sorry, my English is not so good yet", "ur a bot right?",
                                       "how's your day going?", "brb grabbing coffee", "who even made u",
                                       "Are you a person or a program?", "you're not bad for a bot, I'll give you that"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
@@ -304,7 +308,11 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       # a noun like "report" does not make it a question about the article
                                       "you think the report is dumb?", "was the aclu wrong to write the report?",
                                       "should police stop arresting for shoplifting like the report says, yes or no?",
-                                      "rate inslees ssn policy 1-10", "on a scale of one to ten, how fair is denver's trick?"])
+                                      "rate inslees ssn policy 1-10", "on a scale of one to ten, how fair is denver's trick?",
+                                      "In your own estimation, is Ms. Vaughan correct that it discriminates against citizens?",
+                                      "Do you personally regard the broken windows theory of policing as sound?",
+                                      "Kindly state plainly whether you believe sanctuary jurisdictions are acting lawfully.",
+                                      "If you are Denver mayor, will you also cut sentences to 364 days?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION

@@ -16,6 +16,7 @@ DURATION = "duration"  # "how long is the sentence?": a span, counted ("364 days
 SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for years")
 SPAN = "span"  # "how long has Denver done this?": only an ongoing span answers it ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
+BIOGRAPHY = "biography"  # where someone studied, grew up, their family: the article gives no one's
 TIME = frozenset({DATE, DAY, YEAR, DURATION, SINCE, SPAN})  # every kind that asks when or for how long
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
@@ -57,6 +58,7 @@ _ASKS = {
     ),
     # "how much they dislike him" asks how strongly, not how many.
     NUMBER: re.compile(r"\bhow many\b|\bhow much\b(?! (they|he|she|we|you|i|it|people|folks)\b)|\bnumber of\b"
+                       r"|\bwhat (share|proportion|fraction|portion|percent|percentage|ratio)\b"
                        r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"
                        r"|\bapproval (rating|ratings|numbers)\b|\b(polls|polling)\b"),
     DATE: re.compile(
@@ -73,6 +75,9 @@ _ASKS = {
                        r"|\b(report|study|article|piece|document)\b.{0,60}\bhow long is it\b"
                        r"|\bhow many (pages|words)\b|\b(page|word) count\b"),
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
+    BIOGRAPHY: re.compile(r"\b(her|his) (education|degrees?|schooling|hometown|family|husband|wife|kids|children|salary|"
+                          r"net worth|upbringing)\b|\bwhere did (\w+ ){1,3}(study|grow up|go to (school|college|law school))\b"
+                          r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
     PERSON: re.compile(
@@ -109,7 +114,8 @@ _ASKS = {
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
         r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking|go|goes|went|come|comes|came) (into )?effect\b"
         r"|\b(kick|kicks|kicked|kicking) in\b|\b(expire|expires|expiring|expiration date|sunsets|sunset (clause|provision|date))\b"
-        r"|\b(court|courts|judge|judges) (has |have )?(ruled|rule|ruling)\b|\bruled on\b"
+        r"|\b(court|courts|judge|judges) (has |have |ever )?(ruled|rule|ruling|block|blocked|blocks|halt|halted|halts|"
+        r"overturn|overturned|strike|struck)\b|\bruled on\b"
         # what became of one person, anywhere in the question: "…after ICE complained, did she get charged?"
         # (not "have they been arrested", which may ask about immigrants in general)
         r"|\b(did|has) (he|she) (ever )?(get|got|been) (charged|arrested|indicted|impeached|fired|punished|"
@@ -167,7 +173,7 @@ _ORGANISATION = frozenset("""foundation union center centre administration times
 _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
-_WHY = re.compile(r"\bwhy\b")
+_WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat for\b")
 _ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutor|judge|chief|sheriff|director|head|founder|leader|author|"
                    r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)s?\b", re.I)
 _CLAUSE_END = re.compile(r"[.:;!?]")
@@ -186,6 +192,7 @@ _AT_START = {
         r"|(was|were) (\w+ ){0,3}(ever )?(charged|indicted|impeached|fired|punished|penalized|prosecuted|sanctioned)\b"
         r"|(did|has|have) (\w+ ){0,3}(ever )?(get|got|been) (charged|indicted|impeached|fired|punished|penalized|"
         r"prosecuted|sanctioned)\b|(did|has) (\w+ ){0,3}(ever )?resign(ed)?\b"
+        r"|(did|has) (\w+ ){1,3}(ever )?(get|got) arrested\b"
         r"|(did|has|have) (\w+ ){0,3}(ever )?(back|backed) (off|down)\b|(did|has|have) (\w+ ){0,3}walked? (it )?back\b"
         # trends: "did crime drop?", "have arrests dropped since?", "would deportations go down?" — not "how much did…"
         r"|(did|have|has|would|will|does|do) (\w+ ){0,2}(crime|crimes|arrests|deportations|removals|numbers) (\w+ )?(drop|"

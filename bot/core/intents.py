@@ -33,7 +33,7 @@ _CHAT_WORDS = frozenset(
 )
 _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
-    r"|\bhow do (i|you) use\b|\bare (you|u) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b"
+    r"|\bhow do (i|you) use\b|\b(are (you|u)|ur|youre|u r) (a )?(bot|ai|human|real|robot|chatgpt|gpt)\b"
     r"|\bwho (even |actually )?(made|built|created|coded|programmed) (you|u)\b"
     r"|\b(are|r) (you|u) (a )?(person|program|machine|computer)\b|\bfor a bot\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
@@ -85,11 +85,12 @@ _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|whi
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
     rf"\b(do|would|did|will|are|r|were|have|should|dont|wouldnt|didnt|arent|shouldnt) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
-    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust|take)\b"
+    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust|take|regard|consider)\b"
+    rf"|\bwhether {_YOU} (personally )?(think|believe|feel|agree|support|regard|consider)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
-    r"preference|answer|feelings|assessment|judgment|judgement|evaluation)\b"
+    r"preference|answer|feelings|assessment|judgment|judgement|evaluation|estimation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
@@ -97,7 +98,7 @@ _OPINION = re.compile(
     rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    rf"|\bif {_YOU} (were|was|had)\b|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
