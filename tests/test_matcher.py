@@ -101,7 +101,9 @@ def test_answers_name_who_holds_the_position(snap):
      # when a policy starts or ends is what came later; a county the article never names; "how many years" is how long
      "when does inslee's ssn law kick in?", "did any court block jay inslee's social security number policy?",
      "what share of broken windows arrests in massachusetts involve minorities?", "did libby schaaf get arrested??",
-     "where did jessica vaughan study, what is her education?", "did inslee back off the ssn policy after the cops complained?", "when does the washington social security number policy expire?",
+     "where did jessica vaughan study, what is her education?",
+     # "manage to actually reduce" still asks how it turned out; "for years" is no number of years
+     "did denver's change manage to actually reduce deportations?", "how many years did the obama program run?", "did inslee back off the ssn policy after the cops complained?", "when does the washington social security number policy expire?",
      "did spokane county adopt one of those sanctuary policies?",
      "are montgomery or prince george's county among the 400 counties?",
      "how many years has jessica vaughan worked at the center for immigration studies?"],
@@ -321,10 +323,19 @@ def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinio
     assert snap.kb.entries[answer.entry_id].kind == "sides"
 
 
+@pytest.mark.parametrize("question", ["what's the arrest rate out of 100 stops?", "were deportations on a scale never seen before?",
+                                      "is the report accurate?"])
+def test_words_of_opinion_requests_in_other_questions_get_no_refusal_and_no_answer(snap, question):
+    answer = snap.ask(question)
+    assert answer.kind is not AnswerKind.OPINION and not answer.answered, (answer.kind, answer.entry_id)
+
+
 @pytest.mark.parametrize(
     ("question", "entry"),
     [("whos for this n whos against it", "debate-sides"), ("who's in favor and who's against?", "debate-sides"),
      ("give me both camps here - the advocates versus the enforcement crowd. who's arguing what?", "debate-sides"),
+     ("whos for this n whos againts it", "debate-sides"),  # read with the typo fixed too
+     ("broken windows pro n con?", "broken-windows"),
      ("who supports broken windows policing and who opposes it?", "broken-windows"),
      ("who is cheering for this and who is mad about it", "debate-sides"),
      ("who's right here, the ACLU folks or their critics?", "debate-sides"),
@@ -412,6 +423,15 @@ def test_ordinary_questions_are_not_mistaken_for_what_the_article_does_not_say(s
         ("is it right that denver cut sentences to 364 days?", "denver-364-days"),  # a fact checked, no verdict
         # naming an entry's whole topic settles a close call with the police objections to it
         ("What is Washington state's policy on Social Security numbers?", "wa-ssn-policy"),
+        # a count of counties is no county asked about; "who the DA helps" asks for no name
+        ("did over 400 counties adopt sanctuary policies?", "counties-400"),
+        ("were the more than 400 counties part of a study?", "counties-400"),
+        ("what happens to immigrants who the brooklyn da helps?", "brooklyn-da"),
+        # "how many years ago" asks for a date; "how" still counts beside a place; how something "went down"
+        ("how many years ago was the article published?", "article-info"),
+        ("how does brooklyn manage it?", "brooklyn-da"),
+        ("how did the obama fingerprint thing go down?", "long-running-battle-obama"),
+        ("is it legal for a cop to run someone's social security number in washington?", "wa-police-objections"),
     ],
 )
 def test_questions_that_share_words_with_the_declining_rules_are_still_answered(snap, question, entry):

@@ -186,13 +186,16 @@ class Analyzer:
     # -- analysis ---------------------------------------------------------------------------------
     def tag(self, tokens: list[str]) -> list[str]:
         """The tokens with synonyms and entity aliases replaced ("jay inslee say" -> "a:inslee say")."""
-        return self._entities.apply(self._synonyms.apply(_without_fillers(tokens)))
+        return self._tag(_without_fillers(tokens))
+
+    def _tag(self, tokens: list[str]) -> list[str]:
+        return self._entities.apply(self._synonyms.apply(tokens))
 
     def terms_of(self, tokens: list[str]) -> list[str]:
         """Stemmed content terms plus entity terms ("j:denver", "a:vaughan"), stopwords dropped, and
         REQUEST when the text asks someone to do something."""
         tokens = _without_fillers(tokens)  # "want cities to actually change" asks them to change
-        tagged = self.tag(tokens)
+        tagged = self._tag(tokens)
         terms = [t if ":" in t else stem(t) for t in tagged if ":" in t or t not in STOPWORDS]
         if "to" in tokens and not _REQUEST_WORDS.isdisjoint(tokens) and _REQUEST_CUE.search(" ".join(tokens)):
             terms.append(REQUEST)

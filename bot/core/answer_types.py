@@ -13,11 +13,12 @@ from .text import FILLERS, normalize, stem
 NAME, NUMBER, DATE, DAY, MONEY = "name", "number", "date", "day", "money"
 TITLE, OUTCOME, PLACE, PERSON, YEAR = "title", "outcome", "place", "person", "year"
 DURATION = "duration"  # "how long is the sentence?": a span, counted ("364 days") or ongoing ("for years")
+COUNTED_TIME = "counted time"  # "how many days is the sentence?": only a counted span ("364 days")
 SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for years")
 SPAN = "span"  # "how long has Denver done this?": only an ongoing span answers it ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 BIOGRAPHY = "biography"  # where someone studied, grew up, their family: the article gives no one's
-TIME = frozenset({DATE, DAY, YEAR, DURATION, SINCE, SPAN})  # every kind that asks when or for how long
+TIME = frozenset({DATE, DAY, YEAR, DURATION, COUNTED_TIME, SINCE, SPAN})  # every kind that asks when or for how long
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
 # nameless ("ICE chief", "the state's attorney in Baltimore").
@@ -33,6 +34,10 @@ _ROLES = r"(mayor|governor|da|district attorney|attorney|prosecutor|judge|chief|
 _NOT_THE_PLACE = (r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
                   r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)")
 
+# Words of a name ("Prince George's", "Spokane"), not of a count ("the more than 400", "a lot of", "any").
+_NAMING = (r"((?!(the|those|these|a|an|any|many|some|other|more|most|all|every|each|no|over|under|nearly|about|almost|"
+           r"around|than|like|lot|lots|of|their|its|\d+)\b)\w+ )")
+
 _NOT_REAL = ("fake", "false", "phony", "bogus", "real")  # "fake names" are not names asked for
 
 
@@ -41,10 +46,6 @@ def _not_after(words, suffix: str) -> str:
     return "".join(f"(?<!{w} {suffix})" for w in words)
 
 
-_COUNTING_TIME = r"how many (years|months|weeks|days|decades)"
-# "how did that go down?" asks how it happened, not whether something fell.
-_HOW_IT_HAPPENED = _not_after(("how did it", "how did that", "how did this", "how does it", "how does that", "howd that",
-                               "howd it", "how would it", "how would that"), "go down")
 
 _ASKS = {
     NAME: re.compile(
@@ -53,7 +54,7 @@ _ASKS = {
         r"|\bnames? of\b|\bnamed\b|\bnames? (pls|please|plz)\b"
         rf"|\bname${_not_after(_NOT_REAL, 'name')}|\bnames${_not_after(_NOT_REAL, 'names')}"
         # "who's the brooklyn da?", "brooklyn da, who is it?"
-        rf"|\b(who (is|s|was)|whos|who(?= (the|their|its) )) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
+        rf"|\b(who (is|s|was)|whos) (the |their |its )?(\w+ ){{0,3}}{_ROLES}\b|\b{_ROLES} (\w+ )?who (is|s|was) (it|he|she|that|they)\b"
         r"|\b(came up with|invented|coined|founded|founder|originated|created by)\b"
     ),
     # "how much they dislike him" asks how strongly, not how many.
@@ -68,7 +69,9 @@ _ASKS = {
     SINCE: re.compile(r"\bsince when\b"),
     SPAN: re.compile(r"\bhow long (has|have|had)\b"),
     # "how many years has Vaughan worked there?" asks how long, not how many of something
-    DURATION: re.compile(rf"\bhow long (was|were|is|are|s|will|would|do|does|did)\b|\b{_COUNTING_TIME}\b"),
+    DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b"),
+    # "how many years has Vaughan worked there?": a number of years, days… (not "how many years ago")
+    COUNTED_TIME: re.compile(r"\bhow many (years|months|weeks|days|decades)\b(?! ago\b)"),
     # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
     LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )((?!(in|per|by|from|of|on|for|about|according)\b)\w+ ){0,3}"
                        r"(report|study|article|piece|story|document|paper)\b"
@@ -81,7 +84,7 @@ _ASKS = {
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
     PERSON: re.compile(
-        r"\b(who (is|s|was|were)|whos|who(?= (the|their|its) )) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
+        r"\b(who (is|s|was|were)|whos) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
         r"head|director|president|chair|chairman|spokesperson|spokesman|spokeswoman|founder|leader|boss|ceo)\b"
         r"|\b(head|director|president|leader|chair|chairman|spokesperson|spokesman|spokeswoman) of\b|\blead author\b"
         # "who runs the ACLU?" and "which individual researchers…" want a person; "who runs the fingerprint
@@ -104,7 +107,7 @@ _ASKS = {
         r"|\bwhat happened (next|after|since|then|later|afterwards?)\b|\bsince then\b|\bafterwards?\b"
         r"|\b(still|anymore) (in (effect|place|force)|around|a thing)\b|\b(repeal(ed|ing)?|overturn(ed|ing)?|struck down|"
         r"strike down|revers(ed|ing)|roll(ed|ing)? back|sue|sued|suing|lawsuits?|court case|legal challenge|"
-        rf"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) up\b|\b(go|goes|went|gone) down\b{_HOW_IT_HAPPENED}"
+        r"challenged|upheld|survive|survived)\b|\b(go|goes|went|gone) (up|down)\b"
         r"|\bdid (the )?\w+ (win|lose|keep)\b(?! \w+ from\b)|\bhow did (the )?\w+ (do|fare)\b|\bend(ed)? up (doing|winning|losing)\b"
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
@@ -112,7 +115,7 @@ _ASKS = {
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
-        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking|go|goes|went|come|comes|came) (into )?effect\b"
+        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b|\b(go|goes|went|come|comes|came) into effect\b"
         r"|\b(kick|kicks|kicked|kicking) in\b|\b(expire|expires|expiring|expiration date|sunsets|sunset (clause|provision|date))\b"
         r"|\b(court|courts|judge|judges) (has |have |ever )?(ruled|rule|ruling|block|blocked|blocks|halt|halted|halts|"
         r"overturn|overturned|strike|struck)\b|\bruled on\b"
@@ -127,10 +130,10 @@ _ASKS = {
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
                       rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
-                      r"|\b(is|are|was|were) (\w+ ){1,5}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
-                      # "did Spokane County adopt one?" — not "did the counties adopt…?"
-                      r"|\b(did|does|has|have) (?!(the|those|these|any|many|some|other|more|most|all|their|its)\b)(\w+ ){1,3}"
-                      r"(county|counties) (adopt|adopted|join|joined|pass|passed|enact|enacted|loosen|loosened|go|went|become|became)\b"),
+                      rf"|\b(is|are|was|were) (any |some )?{_NAMING}{{1,5}}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
+                      # "did Spokane County adopt one?" — not "did over 400 counties adopt…?"
+                      rf"|\b(did|does|has|have) {_NAMING}{{1,3}}county (adopt|adopted|join|joined|pass|passed|enact|enacted|"
+                      r"loosen|loosened|go|went|become|became)\b"),
 }
 # "how many people…": people and events counted, which the quotes must count too ("364 days" does
 # not say how many people were deported). Other things may be named differently ("places" for
@@ -176,6 +179,7 @@ _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
 _WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat for\b")
 _ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutor|judge|chief|sheriff|director|head|founder|leader|author|"
                    r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)s?\b", re.I)
+_WHOSE_ROLE = re.compile(r"\bwhose (\w+ )?\w+")
 _CLAUSE_END = re.compile(r"[.:;!?]")
 ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder ("Jessica Vaughan, policy studies director")
 
@@ -205,25 +209,32 @@ _STAT, _DIGIT = re.compile(r"\bstat(istic)?s?\b"), re.compile(r"\d")
 _ADVERB_OUTCOME = re.compile(
     r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
     r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b")
+_HOW_IT_WENT = re.compile(r"\b(how( did| does| would|d)( \w+){0,5}) go down\b")
+_WHO_THE = re.compile(r"^((so|ok|okay|and|but|wait) )?who (?=(the|their|its) )")
 _COLOUR = FILLERS - {"kinda", "sorta"}  # "which kinda places…" does not ask which places
-# "…don't actually work", "want towns to actually change": a claim or a wish, not asking how it turned out.
-_NOT_ASKED = ("dont ", "doesnt ", "didnt ", "not ", "wont ", "cant ", "isnt ", "wouldnt ", "to ")
+# "…don't actually work", "want towns to actually change": a claim or a wish, not asking how it turned out
+# ("did it manage to actually reduce deportations?" still asks).
+_NEGATION = ("dont ", "doesnt ", "didnt ", "not ", "wont ", "cant ", "isnt ", "wouldnt ")
+_WISHED = re.compile(r"\b(want|wants|wanted|ask|asks|asked|urge|urges|urged|need|needs|call on|calls on|push|pushes|pushing|"
+                     r"tell|tells|telling) (\w+ ){0,4}to $")
 
 
 def asks_for(normalized_question: str) -> frozenset[str]:
     q = normalized_question
     plain = " ".join(w for w in q.split() if w not in _COLOUR)  # "who even is the DA?" asks "who is the DA?"
+    # "who's the DA?" is normalised to "who the DA"; "how did that go down?" asks how it happened, not what fell.
+    plain = _HOW_IT_WENT.sub(r"\1 happen", _WHO_THE.sub(r"\1who is ", plain))
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(plain)}
     kinds.update(kind for kind, pattern in _AT_START.items() if pattern.match(plain))
     if _STAT.search(q) and not _DIGIT.search(q):
         kinds.add(NUMBER)
-    if any(not q[: m.start()].endswith(_NOT_ASKED) for m in _ADVERB_OUTCOME.finditer(q)):
+    if any(not q[: m.start()].endswith(_NEGATION) and not _WISHED.search(q[: m.start()]) for m in _ADVERB_OUTCOME.finditer(q)):
         kinds.add(OUTCOME)
     if kinds & {TITLE, PERSON}:  # "what is the report called?" wants its title, not the names of its authors
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
-    if DURATION in kinds and NUMBER in kinds and re.search(_COUNTING_TIME, plain):  # "how many years" is how long
+    if COUNTED_TIME in kinds:  # "how many years" is how long, in years
         kinds.discard(NUMBER)
     if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
         kinds -= {DURATION, SPAN}
@@ -239,6 +250,7 @@ Facts = dict[str, tuple[str, ...]]  # kind -> the normalized strings of that kin
 def _facts_of(text: str) -> Facts:
     found = {kind: {normalize(m.group(0)) for m in pattern.finditer(text)} for kind, pattern in _PROVIDES.items()}
     spans = {normalize(m.group(0)) for m in _SPAN.finditer(text)}
+    found[COUNTED_TIME] = set(found[DURATION])
     found[DURATION] |= spans
     found[SINCE] = found[DATE] | spans
     found[SPAN] = spans
@@ -277,8 +289,10 @@ def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> 
         counted = {stem(w) for i, w in enumerate(words) if not (i and words[i - 1] in ("anti", "pro"))}
         if counted & _PEOPLE_OR_EVENTS and not counted & set(facts.get(COUNTED, ())):
             wanted = wanted - {NUMBER}
-    # The role asked about comes first: "the name of the ICE chief who went after the Oakland mayor".
-    if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(normalized_question)[:1]}):
+    # The role asked about comes first: "the name of the ICE chief who went after the Oakland mayor"; a role
+    # after "whose" is someone else's ("the name of the group whose leader criticized the report").
+    asked = _WHOSE_ROLE.sub(" ", normalized_question)
+    if wanted & {NAME, PERSON} and (roles := {stem(r) for r in _ROLE.findall(asked)[:1]}):
         named = set(facts.get(NAMED_ROLE, ()))
         # nameless in the quotes, or the name there is someone else's ("Libby Schaaf, Oakland mayor" for the ICE chief)
         if not roles & named and (roles <= set(facts.get(UNNAMED_ROLE, ())) or named and NAME in wanted):

@@ -70,9 +70,6 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
     thoughts verdict unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint
     complaints tell tells told ask asks asked asking push pushes pushed pushing pushback""".split()
 )
-# A term ("how did it work?"), but one that says nothing about the topic: "how can I renew my license in Texas?" and
-# "how do I cite a website in APA format?" share with the article only "license" and "cite".
-_HOW = "how"
 _FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
 SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
@@ -89,7 +86,7 @@ _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
-    r"|\bfor (and|n|or) against\b|\bpros (and|n|or) cons\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
+    r"|\bfor (and|n|or) against\b|\bpros? (and|n|or|vs) cons?\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
 )
 # A verdict asked for, answered with the refusal to take sides and then the sides: a contest between
 # the sides ("who's right, the ACLU or its critics?") always gets them; a judgement of one thing ("are
@@ -188,9 +185,12 @@ class Matcher:
         wanted = asks_for(normalized)
         ranked = self._about_named_actor(named, wanted, normalized, entities, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
-        contest = bool(_CONTEST.search(normalized))
-        verdict = contest or bool(_GOOD_OR_BAD.search(normalized))
-        sides = self._sides_asked(normalized, ranked, bar, unknown, verdict, contest)
+        # Read as typed and with typos fixed: "whos for this n whos againts it" asks for the sides as surely.
+        forms = (normalized, " ".join(tokens))
+        contest = any(_CONTEST.search(f) for f in forms)
+        verdict = contest or any(_GOOD_OR_BAD.search(f) for f in forms)
+        both_sides = verdict or any(_BOTH_SIDES.search(f) for f in forms)
+        sides = self._sides_asked(len(tokens), ranked, bar, unknown, both_sides, verdict, contest)
         if sides is not None:
             ranked = (sides, *(s for s in ranked if s.entry is not sides.entry))
             if verdict:  # "who's right?" asks the bot to judge: it says it won't, then gives the sides
@@ -226,8 +226,9 @@ class Matcher:
     def _about_something_else(self, terms, entities, unknown) -> bool:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
         named: "how to cook rice in a pot without burning" shares "pot" and "without" with the
-        crimes the report lists, and nothing else."""
-        return not entities and len(unknown) >= 2 and len(unknown) >= self._known_words(terms)
+        crimes the report lists, and nothing else. "How" says nothing of a topic: "how can I renew my
+        driver license in Texas?" shares only "driver" and "license"."""
+        return not entities and len(unknown) >= 2 and len(unknown) >= self._known_words(t for t in terms if t != "how")
 
     def _only_a_name(self, terms, entities, unknown) -> bool:
         """One place name is all that links the question to the article, and it asks about something
@@ -237,19 +238,19 @@ class Matcher:
 
     def _known_words(self, terms) -> int:
         """How many of the question's terms are words (not places or actors) the knowledge base knows."""
-        return sum(1 for t in terms if ":" not in t and t in self.index.idf and t != _HOW)
+        return sum(1 for t in terms if ":" not in t and t in self.index.idf)
 
-    def _sides_asked(self, normalized: str, ranked: tuple[Scored, ...], bar: float, unknown, verdict: bool,
+    def _sides_asked(self, words: int, ranked: tuple[Scored, ...], bar: float, unknown, both_sides: bool, verdict: bool,
                      contest: bool) -> Scored | None:
         """For "who's for it and who's against it?", the sides entry to answer with: one about the
         question's topic when it clearly fits ("who supports broken windows and who opposes it?"),
         else the debate as a whole. Not when the question is about something the article does not
         know ("who's for pineapple on pizza and who's against it?"), nor when an entry that is not
-        a sides entry clearly answers it. `verdict`: a judgement is asked for ("is it good or bad?");
+        a sides entry clearly answers it. `words`: the question's length; `both_sides`: the sides are
+        asked for, or a verdict; `verdict`: a judgement is asked for ("is it good or bad?");
         `contest`: between the sides ("who's right?"), which gets them whatever else ranks high."""
-        if self._broadest_sides is None or not (verdict or _BOTH_SIDES.search(normalized)):
+        if self._broadest_sides is None or not both_sides:
             return None
-        words = len(normalized.split())
         if unknown and (words <= SHORT_QUESTION or len(unknown) > 0.3 * words):
             return None  # about something else; a long question may carry a few words the KB lacks
         sides = [s for s in ranked if s.entry.kind == "sides"]

@@ -37,14 +37,14 @@ STOPWORDS = frozenset(
     certain specific specifically particular particularly exactly precisely roughly basically overall
     guy guys people person someone somebody everyone everybody anyone thing gonna gotta wanna lemme
     wait sorry heard hear saw see seen look looking looks seems seem seemed sounds sound
-    man bruh bro fam yall ya u ur r pls thx tho though although cuz cause because since
+    man bruh bro fam yall ya u ur r n pls thx tho though although cuz cause because since
     lost understand understood clarify
     bot someone somebody anyone anybody something anything one ones get got gets getting
     go going went gone want wanted need let lets give show quick quickly exactly again
     does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
     up out off down whether via per re regarding somehow anyhow whatever anyways
     angle angles crowd crowds mix
-    ong fr frfr lowkey highkey deadass istg accurate accurately above""".split()
+    ong fr frfr lowkey highkey deadass istg above""".split()
 )
 
 
