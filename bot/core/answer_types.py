@@ -70,8 +70,6 @@ _ASKS = {
     SPAN: re.compile(r"\bhow long (has|have|had)\b"),
     # "how many years has Vaughan worked there?" asks how long, not how many of something
     DURATION: re.compile(r"\bhow long (was|were|is|are|s|will|would|do|does|did)\b"),
-    # "how many years has Vaughan worked there?": a number of years, days… (not "how many years ago")
-    COUNTED_TIME: re.compile(r"\bhow many (years|months|weeks|days|decades)\b(?! ago\b)"),
     # "how long is the ACLU report?", "how many pages is it?" — not "how long is the sentence?".
     LENGTH: re.compile(r"\bhow long (is |s |was )?(the |this |that )((?!(in|per|by|from|of|on|for|about|according)\b)\w+ ){0,3}"
                        r"(report|study|article|piece|story|document|paper)\b"
@@ -209,6 +207,8 @@ _STAT, _DIGIT = re.compile(r"\bstat(istic)?s?\b"), re.compile(r"\d")
 _ADVERB_OUTCOME = re.compile(
     r"\b(actually|really|ever) (reduce|reduced|lower|lowered|work|worked|help|helped|stop|stopped|change|changed|"
     r"cut|decrease|decreased|increase|increased|prevent|prevented|lead|led|make|made)\b")
+# "how many years has Vaughan worked there?": a number of years, days… (not "how many years ago")
+_COUNTED_TIME = re.compile(r"\bhow many (years|months|weeks|days|decades)\b(?! ago\b)")
 _HOW_IT_WENT = re.compile(r"\b(how( did| does| would|d)( \w+){0,5}) go down\b")
 _WHO_THE = re.compile(r"^((so|ok|okay|and|but|wait) )?who (?=(the|their|its) )")
 _COLOUR = FILLERS - {"kinda", "sorta"}  # "which kinda places…" does not ask which places
@@ -221,9 +221,13 @@ _WISHED = re.compile(r"\b(want|wants|wanted|ask|asks|asked|urge|urges|urged|need
 
 def asks_for(normalized_question: str) -> frozenset[str]:
     q = normalized_question
-    plain = " ".join(w for w in q.split() if w not in _COLOUR)  # "who even is the DA?" asks "who is the DA?"
+    words = q.split()
+    plain = q if _COLOUR.isdisjoint(words) else " ".join(w for w in words if w not in _COLOUR)  # "who even is the DA?"
     # "who's the DA?" is normalised to "who the DA"; "how did that go down?" asks how it happened, not what fell.
-    plain = _HOW_IT_WENT.sub(r"\1 happen", _WHO_THE.sub(r"\1who is ", plain))
+    if m := _WHO_THE.match(plain):
+        plain = f"{m.group(1) or ''}who is {plain[m.end():]}"
+    if "go down" in plain:
+        plain = _HOW_IT_WENT.sub(r"\1 happen", plain)
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(plain)}
     kinds.update(kind for kind, pattern in _AT_START.items() if pattern.match(plain))
     if _STAT.search(q) and not _DIGIT.search(q):
@@ -234,8 +238,9 @@ def asks_for(normalized_question: str) -> frozenset[str]:
         kinds.discard(NAME)
     if kinds & {DAY, YEAR}:  # "what month…?", "what year…?" are not answered by "this year"
         kinds.discard(DATE)
-    if COUNTED_TIME in kinds:  # "how many years" is how long, in years
+    if NUMBER in kinds and _COUNTED_TIME.search(plain):  # "how many years" is how long, in years
         kinds.discard(NUMBER)
+        kinds.add(COUNTED_TIME)
     if LENGTH in kinds:  # "how long is the report?" is not answered by "for years"
         kinds -= {DURATION, SPAN}
     if PLACE in kinds and _WHY.search(q):  # "which places vowed to obstruct trump and why?"

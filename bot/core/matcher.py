@@ -186,7 +186,8 @@ class Matcher:
         ranked = self._about_named_actor(named, wanted, normalized, entities, ranked)
         bar = self.tuning.answer_at + (self.tuning.statement_penalty if intent is Intent.STATEMENT else 0.0)
         # Read as typed and with typos fixed: "whos for this n whos againts it" asks for the sides as surely.
-        forms = (normalized, " ".join(tokens))
+        fixed = " ".join(tokens)
+        forms = (normalized,) if fixed == normalized else (normalized, fixed)
         contest = any(_CONTEST.search(f) for f in forms)
         verdict = contest or any(_GOOD_OR_BAD.search(f) for f in forms)
         both_sides = verdict or any(_BOTH_SIDES.search(f) for f in forms)
