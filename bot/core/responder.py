@@ -41,16 +41,18 @@ class Responder:
         self._sides = broadest_sides(entries)
 
     def _answer(self, match: Match, kind: AnswerKind, text: str, confidence: float = 0.0, **kw) -> Answer:
-        return Answer(question=match.question, kind=kind, text=text, citation=self.citation,
+        return self._build(match.question, kind, text, confidence, **kw)
+
+    def _build(self, question: str, kind: AnswerKind, text: str, confidence: float, **kw) -> Answer:
+        """Every answer carries the citation and reports the calibrated confidence, not the raw score."""
+        return Answer(question=question, kind=kind, text=text, citation=self.citation,
                       confidence=self.calibrate(confidence), **kw)
 
     def entry_answer(self, question: str, entry: Entry, confidence: float = 1.0, prefix: str = "") -> Answer:
         """The answer of one entry, as given for a question or a clicked suggestion."""
-        kind = AnswerKind.OPINION if prefix else AnswerKind.ENTRY
-        return Answer(
-            question=question, kind=kind, text=(prefix + entry.answer).strip(), citation=self.citation,
-            quotes=entry.quotes, entry_id=entry.id,
-            topic=entry.topic, confidence=self.calibrate(confidence),
+        return self._build(
+            question, AnswerKind.OPINION if prefix else AnswerKind.ENTRY, (prefix + entry.answer).strip(), confidence,
+            quotes=entry.quotes, entry_id=entry.id, topic=entry.topic,
             **suggesting(self.kb.entries[r] for r in entry.related if r in self.kb.entries),
         )
 
