@@ -18,6 +18,7 @@ from .text import normalize
 # to be matched; the answer and quotes are prose, so their words count for less.
 FIELD_WEIGHTS = {"questions": 1.0, "topic": 1.0, "keywords": 1.0, "entities": 1.0, "answer": 0.35, "quotes": 0.35}
 CANDIDATE_TERMS = 4
+SMALL_WALK = 1000  # postings: below this many for all the question's terms, every term picks candidates
 SATURATION = 0.5  # match quality of a term = w / (w + SATURATION): repeats help, with diminishing returns.
 
 
@@ -177,7 +178,10 @@ class SearchIndex:
         # always at least one), so a long question on a large knowledge base does not walk thousands
         # of postings; every term of the question then scores the shortlist.
         by_rarity = sorted(known, key=lambda t: len(self._postings[t]))
-        rare = [t for t in by_rarity[:CANDIDATE_TERMS] if len(self._postings[t]) <= self._rare_df] or by_rarity[:1]
+        if sum(len(self._postings[t]) for t in known) <= SMALL_WALK:
+            rare = by_rarity  # a small knowledge base: every term may pick a candidate
+        else:
+            rare = [t for t in by_rarity[:CANDIDATE_TERMS] if len(self._postings[t]) <= self._rare_df] or by_rarity[:1]
         for t in rare:
             w = self.idf[t]
             for i, q in self._postings[t]:

@@ -14,6 +14,7 @@ _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[\W_]+")
 _CURLY = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
 _SPACES = re.compile(r"\s+")
+_INITIALS = re.compile(r"\b(?:[^\W\d_]\.){2,}")  # "A.C.L.U." -> "ACLU", "S.S.N." -> "SSN"
 _ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
 
 # Words that say nothing about which part of the article is wanted. Question words that do
@@ -44,7 +45,8 @@ STOPWORDS = frozenset(
     does doesnt dont didnt isnt arent wasnt werent cant cannot wont im ive youre thats theres
     up out off down whether via per re regarding somehow anyhow whatever anyways
     angle angles crowd crowds mix
-    ong fr frfr lowkey highkey deadass istg above""".split()
+    ong fr frfr lowkey highkey deadass istg above
+    simple simply layman laymans eli5 tells""".split()
 )
 
 
@@ -61,6 +63,8 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lowercase words separated by single spaces; Discord markup, links and punctuation gone."""
+    if "." in text:
+        text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     if text.isascii():  # most text: the same result without NFKC and with one translate, 3x faster
         text = text.lower()
         if "<" in text or "http" in text:
