@@ -86,7 +86,7 @@ _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
-    r"|\bfor (and|n|or) against\b|\bpros? (and|n|or|vs) cons?\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
+    r"|\bfor (and|n|or) against\b|\bpros? (and|n|or|vs) cons?\b|\b(what|which) (are|were) the (different |opposing |competing |main )?sides\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
 )
 # A verdict asked for, answered with the refusal to take sides and then the sides: a contest between
 # the sides ("who's right, the ACLU or its critics?") always gets them; a judgement of one thing ("are
@@ -227,9 +227,9 @@ class Matcher:
     def _about_something_else(self, terms, entities, unknown) -> bool:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
         named: "how to cook rice in a pot without burning" shares "pot" and "without" with the
-        crimes the report lists, and nothing else. "How" says nothing of a topic: "how can I renew my
-        driver license in Texas?" shares only "driver" and "license"."""
-        return not entities and len(unknown) >= 2 and len(unknown) >= self._known_words(t for t in terms if t != "how")
+        crimes the report lists, and nothing else. "How" and "when" say nothing of a topic: "how can I
+        renew my driver license in Texas?" shares only "driver" and "license"."""
+        return not entities and len(unknown) >= 2 and len(unknown) >= self._known_words(t for t in terms if t not in ("how", "when"))
 
     def _only_a_name(self, terms, entities, unknown) -> bool:
         """One place name is all that links the question to the article, and it asks about something

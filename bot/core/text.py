@@ -46,7 +46,7 @@ STOPWORDS = frozenset(
     up out off down whether via per re regarding somehow anyhow whatever anyways
     angle angles crowd crowds mix
     ong fr frfr lowkey highkey deadass istg above
-    simple simply layman laymans eli5 tells""".split()
+    simple simply layman laymans eli5 tells different various""".split()
 )
 
 
