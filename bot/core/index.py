@@ -174,12 +174,13 @@ class SearchIndex:
         if not known:
             return SearchResult((), known_weight, unknown)
         partial: dict[int, float] = {}
-        # Candidates come from the question's rarest terms (at most CANDIDATE_TERMS of them, and
-        # always at least one), so a long question on a large knowledge base does not walk thousands
-        # of postings; every term of the question then scores the shortlist.
+        # When all the question's postings are few (a small knowledge base), every term picks
+        # candidates. Otherwise only its rarest terms do (at most CANDIDATE_TERMS of them, and always
+        # at least one), so a long question on a large knowledge base does not walk thousands of
+        # postings. Every term of the question then scores the shortlist.
         by_rarity = sorted(known, key=lambda t: len(self._postings[t]))
         if sum(len(self._postings[t]) for t in known) <= SMALL_WALK:
-            rare = by_rarity  # a small knowledge base: every term may pick a candidate
+            rare = by_rarity
         else:
             rare = [t for t in by_rarity[:CANDIDATE_TERMS] if len(self._postings[t]) <= self._rare_df] or by_rarity[:1]
         for t in rare:
