@@ -110,6 +110,9 @@ _ASKS = {
         r"|\bcrime rates?\b|\b(change|changed|changes) after\b|\b(has|have)\b.{0,60}\byet$"
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
         r"|\b(re ?elected|re ?election)\b"
+        # "when was Inslee elected?" — not "what should elected officials do?" or "before Trump took office, how…"
+        r"|\belected (as |to )?(the )?(governor|mayor|president|da|district attorney|attorney|prosecutor|sheriff|senator)\b"
+        r"|\bwhen (was|were|did|is|will) (\w+ ){1,4}(elected|sworn in|take office)\b"
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"

@@ -29,7 +29,8 @@ _CHAT_WORDS = frozenset(
     gg wp pog poggers based cringe sorry my bad day days life weekend today tonight goin doin
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
     buddy pal mate fine great doing alright english language speak speaking not so very much too
-    your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers yet""".split()
+    your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers yet
+    around anyone anybody online busy""".split()
 )
 _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -75,7 +76,7 @@ _ORDERS = re.compile(
 # Asked to ping everyone ("reply with @everyone so all my group see it"). A question that merely
 # contains @everyone is still answered, without pinging anyone.
 _MASS_PING = re.compile(r"\b(reply|respond|answer|post|send|write|say|ping|tag|mention)\b[^.?!]{0,30}@(everyone|here)\b"
-                        r"|@(everyone|here)\b[^?]{0,80}\b(repeat|post|send|say) (it|this)\b", re.I)
+                        r"|@(everyone|here)\b[^?]{0,80}\b(repeat|post|send|say|read) (it|this)\b", re.I)
 _THANKS = re.compile(r"^(thanks|thank you|thank u|thx|ty|tysm|cheers|appreciate it)\b")
 # A remark about oneself or the topic, not a question: answered only on strong evidence.
 _STATEMENT_START = re.compile(r"^(i|im|ive|id|my|me|we|were|our|this is|thats|that is|lol|lmao|ugh|wow)\b")
@@ -92,14 +93,15 @@ _OPINION = re.compile(
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
     r"preference|answer|feelings|assessment|judgment|judgement|evaluation|estimation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
-    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\b(pick|take|choose) (a side|sides)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
     r"|\b(rate|grade|score|rank) (?!out\b)(\w+ ){1,8}(1 10|1 to 10|one to ten|out of (10|ten|5|five))\b"
     r"|\bon a scale (of|from) (1|one|0|zero)\b"
-    rf"|\b(would|do|did|will) {_YOU} rather\b|\bwho should i (vote|support|believe|side)\b"
+    rf"|\b(would|do|did|will) {_YOU} rather\b|\b(who|what|which party) should i (vote|support|believe|side)\b"
+    r"|\bshould i (vote|campaign|support|oppose|endorse)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    rf"|\bif {_YOU} (were|was|had)\b|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
@@ -135,7 +137,8 @@ _ORDERS_START = re.compile(
 _VERDICT_START = re.compile(
     r"(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
     r"(\w+ ){0,4}(is|are|was|were|isnt|arent) (\w+ ){1,6}(racist|biased|bias|propaganda|evil|immoral|unethical|"
-    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical|disgrace)\b"
+    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical|disgrace|shady|sketchy|"
+    r"sneaky|underhanded|dishonest)\b"
 )
 
 

@@ -46,7 +46,8 @@ STOPWORDS = frozenset(
     up out off down whether via per re regarding somehow anyhow whatever anyways
     angle angles crowd crowds mix
     ong fr frfr lowkey highkey deadass istg above
-    simple simply layman laymans eli5 tells different various""".split()
+    simple simply layman laymans eli5 tells different various
+    thank dear honey hun hon sweetie sweetheart darling bless rn atm bout else somewhere smh""".split()
 )
 
 
