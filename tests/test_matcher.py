@@ -50,6 +50,8 @@ def snap():
         ("who wrote the report rn", "report-authors"), ("the aclu and who else wrote it?", "report-authors"),
         ("which newspaper is this from, thank you dear", "article-info"),
         ("how can i send him a note about the article", "article-info"),
+        ("cities digging their heels in on holding people for ICE, what's that about", "localities-obstruction"),
+        ("why ain't sanctuary cities enough", "how-immigrants-spotted"),
     ],
 )
 def test_messy_questions_reach_the_right_entry(snap, question, entry):
