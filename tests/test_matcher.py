@@ -257,7 +257,7 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
 @pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good",
                                       "sorry, my English is not so good yet", "ur a bot right?",
                                       "how's your day going?", "brb grabbing coffee", "who even made u", "you around?",
-                                      "hello, anyone around?",
+                                      "hello, anyone around?", "lol nice one", "ok noted, thanks", "what shall i call u?",
                                       "Are you a person or a program?", "you're not bad for a bot, I'll give you that"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
     answer = snap.ask(question)

@@ -30,7 +30,7 @@ _CHAT_WORDS = frozenset(
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
     buddy pal mate fine great doing alright english language speak speaking not so very much too
     your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers yet
-    around anyone anybody online busy""".split()
+    around anyone anybody online busy one noted gotcha""".split()
 )
 _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -38,6 +38,7 @@ _HELP = re.compile(
     r"|\bwho (even |actually )?(made|built|created|coded|programmed) (you|u)\b"
     r"|\b(are|r) (you|u) (a )?(person|program|machine|computer)\b|\bfor a bot\b"
     r"|\bwhat do (you|u) know\b|\bhow does this (bot )?work\b|\bcan i ask (you |u )?(something|a question|smth)\b"
+    r"|\bwhat (should|shall|do|can) i call (you|u)\b|\b(whats|what is) (your|ur) name\b|\bdo (you|u) have a name\b"
 )
 # A task, not a question: "write a poem about…". The bot answers questions about the article.
 _TASK = re.compile(
