@@ -123,7 +123,9 @@ def test_answers_name_who_holds_the_position(snap):
      "did spokane county adopt one of those sanctuary policies?",
      "are montgomery or prince george's county among the 400 counties?",
      "how many years has jessica vaughan worked at the center for immigration studies?",
-     "when was jay inslee first elected?", "when was inslee sworn in as governor?"],
+     "when was jay inslee first elected?", "when was inslee sworn in as governor?",
+     # crimes by name, which only the quote on the groups' demand gives
+     "which exact offenses got denver's 364 day cap?", "what specific charges could immigrants plead down to?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -403,6 +405,8 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         # taking office as a point in time, elected officials, a view reported as "shady"
         ("before trump took office, how did fingerprints get to ice?", "long-running-battle-obama"),
         ("what do the groups want elected officials to do?", "main-demand"),
+        ("which specific crimes do the groups want police to stop arresting immigrants for?", "which-crimes"),
+        ("did courts let people plead to reduced charges precisely to avoid deportation?", "plea-deals"),
         ("what day was the article published?", "article-info"),
         ("who is the governor behind the washington policy?", "wa-ssn-policy"),
         ("whats the main idea of the reprot", "main-demand"),  # two letters swapped

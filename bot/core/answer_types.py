@@ -18,6 +18,7 @@ SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for y
 SPAN = "span"  # "how long has Denver done this?": only an ongoing span answers it ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 BIOGRAPHY = "biography"  # where someone studied, grew up, their family: the article gives no one's
+OFFENSES = "offenses"  # "which specific offenses…?": only a quote naming crimes (larceny, trespassing…) answers it
 TIME = frozenset({DATE, DAY, YEAR, DURATION, COUNTED_TIME, SINCE, SPAN})  # every kind that asks when or for how long
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
 # Not asked for either: roles a quote names someone in ("Libby Schaaf, Oakland mayor") or leaves
@@ -80,6 +81,11 @@ _ASKS = {
                           r"net worth|upbringing)\b|\bwhere did (\w+ ){1,3}(study|grow up|go to (school|college|law school))\b"
                           r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
+    # Crimes by name: "which specific offenses did Denver cut?" — not "what kind of crimes…?", which
+    # "small crimes" or "low-level crimes" answers.
+    OFFENSES: re.compile(r"\b(which|what) (specific|exact|particular|precise|individual) (offenses|offences|crimes|charges|"
+                         r"misdemeanors|violations)\b|\b(offenses|offences|crimes|charges) (exactly|specifically|precisely)$"
+                         r"|\b(list|name) (the |all the |of the )?(specific )?(offenses|offences|crimes|charges)\b"),
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
     PERSON: re.compile(
         r"\b(who (is|s|was|were)|whos) (the |their |its )?(lead |main |chief |top )?(author|authors|writer|researcher|researchers|"
@@ -168,6 +174,9 @@ _PROVIDES = {
         r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
     ),
     MONEY: re.compile(r"\$|\b(dollars?|cost|costs|funding|funded|budget|billion)\b", re.I),
+    OFFENSES: re.compile(r"\b(drug offenses|drug possession|driving without a license|larceny|trespassing|shoplifting|theft|"
+                         r"burglary|assault|dui|drunk driving|vandalism|loitering|disorderly conduct|fare evasion|jaywalking|"
+                         r"prostitution|robbery)\b", re.I),
     TITLE: re.compile(r"\b(titled|entitled|called|known as) [“\"']?[A-Z]"),
     OUTCOME: re.compile(r"\b(since then|as a result|afterwards?|resulted in|credited with|gains|has (fallen|risen|dropped)|"
                         r"struck down|repealed)\b", re.I),
