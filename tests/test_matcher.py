@@ -125,7 +125,10 @@ def test_answers_name_who_holds_the_position(snap):
      "how many years has jessica vaughan worked at the center for immigration studies?",
      "when was jay inslee first elected?", "when was inslee sworn in as governor?",
      # crimes by name, which only the quote on the groups' demand gives
-     "which exact offenses got denver's 364 day cap?", "what specific charges could immigrants plead down to?"],
+     "which exact offenses got denver's 364 day cap?", "what specific charges could immigrants plead down to?",
+     # one state's counties are not the 400 counted nationwide; the list of them is not in the article
+     "how many california counties went sanctuary?", "can you list all the counties?", "name the 400 counties pls",
+     "how many cities have sanctuary policies?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)

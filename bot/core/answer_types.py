@@ -137,6 +137,8 @@ _ASKS = {
     # Which place, by name: "which state had the most?", "what city was that?".
     PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|"
                       rf"country|countries|town|towns|places?)\b{_NOT_THE_PLACE}|\bin what (state|city|county|town)\b"
+                      # "list the 400 counties" — not "list what the report wants cities to do"
+                      rf"|\b(list|name) (the |all the |all |of the )?(\d+ )?(counties|cities|states|towns|places)\b{_NOT_THE_PLACE}"
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
                       rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
@@ -152,7 +154,7 @@ _HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?(?: (\w+))?")
 _PEOPLE_OR_EVENTS = frozenset(stem(w) for w in """people persons immigrants residents citizens deportations deported
     deportees arrests arrested officers cops police crimes cases times prosecutions convictions raids detainers
     buyers purchasers criminals offenders suspects migrants families kids children men women sales purchases checks
-    stops ppl folks individuals noncitizens""".split())
+    stops ppl folks individuals noncitizens counties cities states towns""".split())
 
 # An ongoing span: "how long has the fight gone on?" and "since when?" are both answered by "for years".
 _SPAN = re.compile(r"\bfor (years|decades|months)\b", re.I)

@@ -54,6 +54,9 @@ class Tuning:
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
 _ABOUT_SOMEONE = TIME | {NAME, PERSON}
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
+# Levels above any place named: "if Denver PD booked somebody, how did ICE find out?" asks about the
+# federal system. Counties are not: "how many Washington counties…?" asks about that state's counties.
+_ABOVE_KINDS = LEVEL_KINDS - {"counties"}
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
@@ -333,7 +336,8 @@ class Matcher:
         # An entry about the federal level is about no other place when the question names that level
         # too: "if Denver PD booked somebody, how did ICE find out?" is answered by the federal
         # fingerprint system, but "what's Oakland's policy on cameras?" not by the report's advice.
-        levels = set(ids_with_prefix(entities, JURISDICTION_PREFIX)) - places
+        kinds = self.index.jurisdiction_kinds
+        levels = {p for p in ids_with_prefix(entities, JURISDICTION_PREFIX) if kinds.get(p) in _ABOVE_KINDS}
         kept = tuple(s for s in ranked if not s.entry.jurisdictions or places & set(s.entry.jurisdictions)
                      or (levels & set(s.entry.jurisdictions) and not self._specific_places(s.entry.jurisdictions)))
         # Between near-equals, the entry about the named place beats a general one: "what did
