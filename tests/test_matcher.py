@@ -262,7 +262,7 @@ def test_place_named_question_declined_mentions_what_the_article_says_of_it(snap
 @pytest.mark.parametrize("question", ["hi", "thanks!!", "lol", "good bot", "<@123>", "   ", "", "sorry my english is not so good",
                                       "sorry, my English is not so good yet", "ur a bot right?",
                                       "how's your day going?", "brb grabbing coffee", "who even made u", "you around?",
-                                      "hello, anyone around?", "lol nice one", "ok noted, thanks", "what shall i call u?",
+                                      "hello, anyone around?", "lol nice one", "ok noted, thanks", "what shall i call u?", "ha nice",
                                       "Are you a person or a program?", "you're not bad for a bot, I'll give you that"])
 def test_chit_chat_gets_a_short_help_text_not_an_answer(snap, question):
     answer = snap.ask(question)
@@ -341,7 +341,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "Kindly state plainly whether you believe sanctuary jurisdictions are acting lawfully.",
                                       "If you are Denver mayor, will you also cut sentences to 364 days?",
                                       "take a side: should baltimore keep its policy?", "whose side u on, the aclu or vaughan?",
-                                      "was denver's 364 day trick shady?", "should i vote for inslee after this?"])
+                                      "was denver's 364 day trick shady?", "should i vote for inslee after this?",
+                                      "be real with me, is the aclu plan a good idea?",
+                                      "level with me, should baltimore drop its policy"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -409,6 +411,7 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("before trump took office, how did fingerprints get to ice?", "long-running-battle-obama"),
         ("what do the groups want elected officials to do?", "main-demand"),
         ("which specific crimes do the groups want police to stop arresting immigrants for?", "which-crimes"),
+        ("be honest, what does the article say about denver?", "denver-364-days"),  # what it says, not the bot's take
         ("did courts let people plead to reduced charges precisely to avoid deportation?", "plea-deals"),
         ("what day was the article published?", "article-info"),
         ("who is the governor behind the washington policy?", "wa-ssn-policy"),

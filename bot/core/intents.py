@@ -30,7 +30,7 @@ _CHAT_WORDS = frozenset(
     ur hows whats wyd hbu wbu been have had doing going today tomorrow yesterday friend friends
     buddy pal mate fine great doing alright english language speak speaking not so very much too
     your yours yall bruh brb ttyl gonna grab grabbing coffee food dinner lunch breakfast awake alive chat gamers yet
-    around anyone anybody online busy one noted gotcha""".split()
+    around anyone anybody online busy one noted gotcha ha hah heh""".split()
 )
 _HELP = re.compile(
     r"\bwho (are|r) (you|u)\b|\bwhat (are|r) (you|u)\b|\bwhat can (you|u) do\b"
@@ -121,6 +121,10 @@ _LEANING = re.compile(
 )
 _REPORTING = r"\b(say|says|said|according to|mentions?|mentioned|claims?|claimed|argues?|argued)\b(?<!you say)(?<!u say)"
 _REPORTED = re.compile(_REPORTING)
+# "be honest, are sanctuary cities a good idea?": asked for the bot's own take, unless what someone
+# reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
+# get it" is the asker's own candour.
+_CANDOUR = re.compile(r"\b((?<!to )be (honest|real|straight|frank|blunt)|tell me (honestly|straight|frankly)|honestly tell me|level with me)\b")
 # "should police stop…, yes or no?" asks for a verdict; "the report says police should stop…, yes or no?"
 # asks whether that is what it says.
 _SHOULD_YES_NO = re.compile(r"\bshould\b.{0,80}\byes or no\b")
@@ -150,7 +154,8 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.EMPTY
     if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
-    if (_OPINION.search(words) or _VERDICT_START.match(words) or (_LEANING.search(words) and not _REPORTED.search(words))
+    if (_OPINION.search(words) or _VERDICT_START.match(words)
+            or ((_LEANING.search(words) or _CANDOUR.search(words)) and not _REPORTED.search(words))
             or (_SHOULD_YES_NO.search(words) and not _REPORTED_SHOULD.search(words))):
         return Intent.OPINION
     if _ORDERS_START.match(words) or _ORDERS.search(words) or ("@" in text and _MASS_PING.search(text)):
