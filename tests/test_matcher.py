@@ -51,6 +51,12 @@ def snap():
         ("which newspaper is this from, thank you dear", "article-info"),
         ("how can i send him a note about the article", "article-info"),
         ("cities digging their heels in on holding people for ICE, what's that about", "localities-obstruction"),
+        # years spent are no money asked about; "in a sentence" asks for the gist, not about sentences;
+        # "before President Trump" is the Obama years
+        ("I spent fifteen years on patrol, so what do these groups want cities and states to do?", "main-demand"),
+        ("in a sentence, what do the advocates want?", "main-demand"), ("which outlet ran this?", "article-info"),
+        ("how do i write to the reporter?", "article-info"),
+        ("before president trump, how did ice get fingerprints from local jails?", "long-running-battle-obama"),
         ("why ain't sanctuary cities enough", "how-immigrants-spotted"),
     ],
 )
@@ -128,7 +134,10 @@ def test_answers_name_who_holds_the_position(snap):
      "which exact offenses got denver's 364 day cap?", "what specific charges could immigrants plead down to?",
      # one state's counties are not the 400 counted nationwide; the list of them is not in the article
      "how many california counties went sanctuary?", "can you list all the counties?", "name the 400 counties pls",
-     "how many cities have sanctuary policies?"],
+     "how many cities have sanctuary policies?",
+     # a party, an effective date: not in the article
+     "what party is jay inslee?", "is jessica vaughan a republican?", "whats the effective date of the washington ssn rule",
+     "which specific denver municipal offenses got the 364 day cap?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -343,7 +352,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "take a side: should baltimore keep its policy?", "whose side u on, the aclu or vaughan?",
                                       "was denver's 364 day trick shady?", "should i vote for inslee after this?",
                                       "be real with me, is the aclu plan a good idea?",
-                                      "level with me, should baltimore drop its policy"])
+                                      "level with me, should baltimore drop its policy",
+                                      "was baltimore smart to do this, yes or no?", "what would you advise a mayor to do here?",
+                                      "cual es tu opinión sobre denver?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -412,6 +423,8 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("what do the groups want elected officials to do?", "main-demand"),
         ("which specific crimes do the groups want police to stop arresting immigrants for?", "which-crimes"),
         ("be honest, what does the article say about denver?", "denver-364-days"),  # what it says, not the bot's take
+        ("who signed the ssn policy, and what party is he?", "wa-ssn-policy"),  # the first half is answered
+        ("does the article say broken windows works, yes or no?", "broken-windows"),
         ("did courts let people plead to reduced charges precisely to avoid deportation?", "plea-deals"),
         ("what day was the article published?", "article-info"),
         ("who is the governor behind the washington policy?", "wa-ssn-policy"),

@@ -79,11 +79,14 @@ _ASKS = {
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
     BIOGRAPHY: re.compile(r"\b(her|his) (education|degrees?|schooling|hometown|family|husband|wife|kids|children|salary|"
                           r"net worth|upbringing)\b|\bwhere did (\w+ ){1,3}(study|grow up|go to (school|college|law school))\b"
-                          r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"),
+                          r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"
+                          # "what party is Libby Schaaf (in)?" — not "what party does Trump say the midterms are about?",
+                          # nor "which governor signed it, and what party is he?" (its first half is answered)
+                          r"|\b(what|which) (political )?party (is|was) (?!(he|she|they|it)\b)(\w+ ){0,3}\w+( in)?$|\b(is|was) (\w+ ){1,3}a (democrat|republican)\b"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # Crimes by name: "which specific offenses did Denver cut?" — not "what kind of crimes…?", which
     # "small crimes" or "low-level crimes" answers.
-    OFFENSES: re.compile(r"\b(which|what) (specific|exact|particular|precise|individual) (offenses|offences|crimes|charges|"
+    OFFENSES: re.compile(r"\b(which|what) (specific|exact|particular|precise|individual) (\w+ ){0,2}(offenses|offences|crimes|charges|"
                          r"misdemeanors|violations)\b|\b(offenses|offences|crimes|charges) (exactly|specifically|precisely)$"
                          r"|\b(list|name) (the |all the |of the )?(specific )?(offenses|offences|crimes|charges)\b"),
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
@@ -97,7 +100,9 @@ _ASKS = {
         r"organisation|think tank|institute)\b|\b(which|what) (individual |specific |particular )(researchers?|"
         r"authors?|writers?|scholars?|staffers?)\b"
     ),
-    MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"),
+    # "I spent twenty-two years in…" spends time, not money
+    MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"
+                      r"(?! (\w+ ){0,3}(years?|months?|weeks?|days?|hours?|decades?|time|nights?)\b)"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
@@ -122,7 +127,7 @@ _ASKS = {
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
-        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b|\b(go|goes|went|come|comes|came) into effect\b"
+        r"|\bstill (the )?(mayor|governor|president|director|chief|in office|in charge)\b|\b(take|took|takes|taking) effect\b|\beffective date\b|\b(go|goes|went|come|comes|came) into effect\b"
         r"|\b(kick|kicks|kicked|kicking) in\b|\b(expire|expires|expiring|expiration date|sunsets|sunset (clause|provision|date))\b"
         # "did she face any charges?", not "immigrants facing charges"
         r"|\b(face|faced|end up facing|ended up facing) (any )?(charges|prosecution|punishment|penalties|consequences|discipline)\b"

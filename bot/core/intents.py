@@ -93,7 +93,8 @@ _OPINION = re.compile(
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
     r"|\b(your|ur|yo) (\w+ )?(opinion|view|views|take|stance|position|pov|thoughts|verdict|"
     r"preference|answer|feelings|assessment|judgment|judgement|evaluation|estimation)\b"
-    rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support)\b"
+    rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support|advise|suggest|recommend)\b"
+    rf"|\bwhat would {_YOU} do\b|\b(tu|su) opini[oó]n\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\b(pick|take|choose) (a side|sides)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
     r"|\b(rate|grade|score|rank) (?!out\b)(\w+ ){1,8}(1 10|1 to 10|one to ten|out of (10|ten|5|five))\b"
@@ -125,10 +126,10 @@ _REPORTED = re.compile(_REPORTING)
 # reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
 # get it" is the asker's own candour.
 _CANDOUR = re.compile(r"\b((?<!to )be (honest|real|straight|frank|blunt)|tell me (honestly|straight|frankly)|honestly tell me|level with me)\b")
-# "should police stop…, yes or no?" asks for a verdict; "the report says police should stop…, yes or no?"
-# asks whether that is what it says.
-_SHOULD_YES_NO = re.compile(r"\bshould\b.{0,80}\byes or no\b")
-_REPORTED_SHOULD = re.compile(_REPORTING + r".{0,80}\bshould\b")
+# "should police stop…, yes or no?" and "was Denver smart…, yes or no?" ask for a verdict; "the report
+# says police should stop…, yes or no?" asks whether that is what it says.
+_SHOULD_YES_NO = re.compile(rf"\b(should|{_EVALUATIVE})\b.{{0,80}}\byes or no\b")
+_REPORTED_SHOULD = re.compile(_REPORTING + rf".{{0,80}}\b(should|{_EVALUATIVE})\b")
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
