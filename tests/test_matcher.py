@@ -137,7 +137,9 @@ def test_answers_name_who_holds_the_position(snap):
      "how many cities have sanctuary policies?",
      # a party, an effective date: not in the article
      "what party is jay inslee?", "is jessica vaughan a republican?", "whats the effective date of the washington ssn rule",
-     "which specific denver municipal offenses got the 364 day cap?"],
+     "which specific denver municipal offenses got the 364 day cap?",
+     # an officer of one group is not the named officer of another, nor one of the sides
+     "who runs the century foundation?", "who is the director of the aclu?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -424,6 +426,8 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("which specific crimes do the groups want police to stop arresting immigrants for?", "which-crimes"),
         ("be honest, what does the article say about denver?", "denver-364-days"),  # what it says, not the bot's take
         ("who signed the ssn policy, and what party is he?", "wa-ssn-policy"),  # the first half is answered
+        ("who is the cis director?", "vaughan-criticism"),
+        ("what is the name of the policy studies director at the center for immigration studies?", "vaughan-criticism"),
         ("does the article say broken windows works, yes or no?", "broken-windows"),
         ("did courts let people plead to reduced charges precisely to avoid deportation?", "plea-deals"),
         ("what day was the article published?", "article-info"),

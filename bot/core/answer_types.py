@@ -197,8 +197,9 @@ _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|d
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
 _WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat for\b")
-_ROLE = re.compile(r"\b(mayor|governor|attorney|prosecutor|judge|chief|sheriff|director|head|founder|leader|author|"
-                   r"president|spokesperson|spokesman|spokeswoman|ceo|chair|chairman)s?\b", re.I)
+ROLE_WORDS = frozenset("""mayor governor attorney prosecutor judge chief sheriff director head founder leader author
+    president spokesperson spokesman spokeswoman ceo chair chairman""".split())
+_ROLE = re.compile(rf"\b({'|'.join(sorted(ROLE_WORDS))})s?\b", re.I)
 _WHOSE_ROLE = re.compile(r"\bwhose (\w+ )?\w+")
 _CLAUSE_END = re.compile(r"[.:;!?]")
 ROLE_WINDOW = 4  # words either side of a role in which a quote names its holder ("Jessica Vaughan, policy studies director")

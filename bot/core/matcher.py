@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .analyzer import ACTOR_PREFIX, JURISDICTION_PREFIX, REQUEST, asks_what_is_wanted, ids_with_prefix
-from .answer_types import NAME, PERSON, PLACE, TIME, TITLE, asks_for, provides
+from .answer_types import NAME, PERSON, PLACE, ROLE_WORDS, TIME, TITLE, asks_for, provides
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
@@ -54,6 +54,8 @@ class Tuning:
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
 _ABOUT_SOMEONE = TIME | {NAME, PERSON}
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
+_ARTICLES = frozenset({"the", "a", "an", "its", "their"})
+_RUNS = frozenset({"runs", "heads", "leads", "directs", "chairs", "founded", "run", "head", "lead"})
 # Levels above any place named: "if Denver PD booked somebody, how did ICE find out?" asks about the
 # federal system. Counties are not: "how many Washington counties…?" asks about that state's counties.
 _ABOVE_KINDS = LEVEL_KINDS - {"counties"}
@@ -204,6 +206,10 @@ class Matcher:
             decision = self._decide(terms, entities, asked or named, ranked, bar)
         if decision is Decision.ANSWER and not self._fits(normalized, wanted, ranked[0].entry, entities):
             decision = Decision.DECLINE
+        # "Who is the director of the ACLU?" is not answered by the CIS director, nor by the sides of the debate.
+        if decision is Decision.ANSWER and wanted & {NAME, PERSON} and (owner := self._officer_of(tokens)) and (
+                ranked[0].entry.kind == "sides" or _holder(ranked[0]) not in self._namesakes({owner})):
+            decision = Decision.DECLINE
         if decision is Decision.ANSWER and (self._only_a_name(terms, entities, unknown)
                                             or self._about_something_else(terms, entities, unknown)):
             decision = Decision.DECLINE
@@ -226,6 +232,22 @@ class Matcher:
 
         promoted = self._promote(ranked, lambda s: involved(s) and self._fits(normalized, wanted, s.entry, entities))
         return promoted if promoted is not ranked else self._promote(ranked, involved)
+
+    def _officer_of(self, tokens: list[str]) -> str | None:
+        """The actor whose officer is asked about: "the executive director of the ACLU", "the CIS
+        director", "who runs the Century Foundation?". Only the first role named counts."""
+        tagged = [t for t in self.index.analyzer.tag(tokens) if t not in _ARTICLES]
+        for i, t in enumerate(tagged):
+            if t in _RUNS or t in ROLE_WORDS or t.endswith("s") and t[:-1] in ROLE_WORDS:
+                after = tagged[i + 1:i + 3]
+                if t in _RUNS and after[:1] and after[0].startswith(ACTOR_PREFIX):
+                    return after[0][len(ACTOR_PREFIX):]
+                if len(after) == 2 and after[0] in ("of", "at", "for") and after[1].startswith(ACTOR_PREFIX):
+                    return after[1][len(ACTOR_PREFIX):]
+                if t not in _RUNS and i and tagged[i - 1].startswith(ACTOR_PREFIX):
+                    return tagged[i - 1][len(ACTOR_PREFIX):]
+                return None
+        return None
 
     def _about_something_else(self, terms, entities, unknown) -> bool:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
