@@ -125,7 +125,7 @@ _REPORTED = re.compile(_REPORTING)
 # "be honest, are sanctuary cities a good idea?": asked for the bot's own take, unless what someone
 # reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
 # get it" is the asker's own candour.
-_CANDOUR = re.compile(r"\b((?<!to )be (honest|real|straight|frank|blunt)|tell me (honestly|straight|frankly)|honestly tell me|level with me)\b")
+_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)|tell me (honestly|straight|frankly)|honestly tell me|level with me)\b")
 # "should police stop…, yes or no?" and "was Denver smart…, yes or no?" ask for a verdict; "the report
 # says police should stop…, yes or no?" asks whether that is what it says.
 _SHOULD_YES_NO = re.compile(rf"\b(should|{_EVALUATIVE})\b.{{0,80}}\byes or no\b")
@@ -148,6 +148,10 @@ _VERDICT_START = re.compile(
 )
 
 
+def _candid(words: str) -> bool:
+    return any(not words[: m.start()].endswith("to ") for m in _CANDOUR.finditer(words))
+
+
 def classify(text: str, words: str | None = None) -> Intent:
     """`words` is normalize(text) when the caller has it already."""
     words = normalize(text) if words is None else words
@@ -156,8 +160,8 @@ def classify(text: str, words: str | None = None) -> Intent:
     if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
         return Intent.HELP
     if (_OPINION.search(words) or _VERDICT_START.match(words)
-            or ((_LEANING.search(words) or _CANDOUR.search(words)) and not _REPORTED.search(words))
-            or (_SHOULD_YES_NO.search(words) and not _REPORTED_SHOULD.search(words))):
+            or ((_LEANING.search(words) or _candid(words)) and not _REPORTED.search(words))
+            or ("yes or no" in words and _SHOULD_YES_NO.search(words) and not _REPORTED_SHOULD.search(words))):
         return Intent.OPINION
     if _ORDERS_START.match(words) or _ORDERS.search(words) or ("@" in text and _MASS_PING.search(text)):
         return Intent.HELP
