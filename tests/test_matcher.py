@@ -139,7 +139,10 @@ def test_answers_name_who_holds_the_position(snap):
      "what party is jay inslee?", "is jessica vaughan a republican?", "whats the effective date of the washington ssn rule",
      "which specific denver municipal offenses got the 364 day cap?",
      # an officer of one group is not the named officer of another, nor one of the sides
-     "who runs the century foundation?", "who is the director of the aclu?"],
+     "who runs the century foundation?", "who is the director of the aclu?",
+     # other places than the one the quotes name; a response to the report that the article never reports
+     "which other cities did what denver did with the 364 days?", "which massachusetts towns are sanctuary towns?",
+     "did trump respond to the aclu report?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -356,7 +359,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "be real with me, is the aclu plan a good idea?",
                                       "level with me, should baltimore drop its policy",
                                       "was baltimore smart to do this, yes or no?", "what would you advise a mayor to do here?",
-                                      "cual es tu opinión sobre denver?"])
+                                      "cual es tu opinión sobre denver?", "who has the stronger argument?",
+                                      "take a stand: are sanctuary cities good?",
+                                      "just tell me what you think about sanctuary cities"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -428,6 +433,10 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("who signed the ssn policy, and what party is he?", "wa-ssn-policy"),  # the first half is answered
         ("who is the cis director?", "vaughan-criticism"),
         ("what is the name of the policy studies director at the center for immigration studies?", "vaughan-criticism"),
+        ("how did the cis respond to the idea that police should stop arresting people?", "vaughan-criticism"),
+        ("spill the tea, who's for this and who's against it", "debate-sides"),
+        ("who supports the report's plan, who opposes it?", "debate-sides"),
+        ("which outlet dropped this article?", "article-info"), ("how do i slide into the reporter's dms", "article-info"),
         ("does the article say broken windows works, yes or no?", "broken-windows"),
         ("did courts let people plead to reduced charges precisely to avoid deportation?", "plea-deals"),
         ("what day was the article published?", "article-info"),

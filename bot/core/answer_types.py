@@ -140,13 +140,14 @@ _ASKS = {
         r"penalized|prosecuted|sanctioned)\b"
     ),
     # Which place, by name: "which state had the most?", "what city was that?".
-    PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact )?(state|states|city|cities|county|counties|"
+    PLACE: re.compile(r"\b(which|what) (\d+ )?(specific |particular |exact |other )?(state|states|city|cities|county|counties|"
                       rf"country|countries|town|towns|places?)\b{_NOT_THE_PLACE}|\bin what (state|city|county|town)\b"
                       # "list the 400 counties" — not "list what the report wants cities to do"
                       rf"|\b(list|name) (the |all the |all |of the )?(\d+ )?(counties|cities|states|towns|places)\b{_NOT_THE_PLACE}"
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
-                      rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
+                      r"kind|sort|type|of|the|a|an|this|that|those|these|its|their|r|re|shud|shld|shoud|cud|cld|wud|wld|"
+                      rf"dont|doesnt|didnt|cant|wont|else|sanctuary|other|more|big|major|local)\b)\w+ (county|counties|cities|towns)\b{_NOT_THE_PLACE}"
                       rf"|\b(is|are|was|were) (any |some )?{_NAMING}{{1,5}}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
                       # "did Spokane County adopt one?" — not "did over 400 counties adopt…?"
                       rf"|\b(did|does|has|have) {_NAMING}{{1,3}}county (adopt|adopted|join|joined|pass|passed|enact|enacted|"

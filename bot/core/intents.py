@@ -96,6 +96,8 @@ _OPINION = re.compile(
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support|advise|suggest|recommend)\b"
     rf"|\bwhat would {_YOU} do\b|\b(tu|su) opini[oó]n\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\b(pick|take|choose) (a side|sides)\b"
+    r"|\btake a (position|stand|stance)\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
+    rf"|\b(tell me )?what {_YOU} (personally |really |honestly )?(think|believe|feel)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
     r"|\b(rate|grade|score|rank) (?!out\b)(\w+ ){1,8}(1 10|1 to 10|one to ten|out of (10|ten|5|five))\b"
     r"|\bon a scale (of|from) (1|one|0|zero)\b"

@@ -54,7 +54,7 @@ class Tuning:
 # happened or how many are asked about the topic, whoever else the question mentions in passing.)
 _ABOUT_SOMEONE = TIME | {NAME, PERSON}
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
-_ARTICLES = frozenset({"the", "a", "an", "its", "their"})
+_ARTICLES = frozenset({"the", "a", "an", "its", "their", "this", "that", "these", "those"})
 _RUNS = frozenset({"runs", "heads", "leads", "directs", "chairs", "founded", "run", "head", "lead"})
 # Levels above any place named: "if Denver PD booked somebody, how did ICE find out?" asks about the
 # federal system. Counties are not: "how many Washington counties…?" asks about that state's counties.
@@ -75,6 +75,8 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
     thoughts verdict unhappy frustrated annoyed furious pissed salty griping gripe grumbling complaint
     complaints tell tells told ask asks asked asking push pushes pushed pushing pushback""".split()
 )
+_REACTION_WORDS = frozenset("""respond responded responds responding response responses react reacted reacts reacting
+    reaction reactions reply replied replies replying answer answered answers retort retorted clap clapped""".split())
 _FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
 SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
@@ -91,6 +93,8 @@ _AND = r"[^?]{0,40}\b(and|n|or|vs|versus|while|but)\b[^?]{0,20}"
 _BOTH_SIDES = re.compile(
     # "who's for it and who's against it?", "who is mad about it and who's cheering?"
     rf"{_WHO}\b{_PRO}\b{_AND}{_WHO}\b{_CON}\b|{_WHO}\b{_CON}\b{_AND}{_WHO}\b{_PRO}\b"
+    # "who supports the recommendations, who opposes them?": two who-clauses need no "and"
+    rf"|{_WHO}\b{_PRO}\b[^?]{{0,60}}\b(who|whos)\b[^?]{{0,20}}\b{_CON}\b|{_WHO}\b{_CON}\b[^?]{{0,60}}\b(who|whos)\b[^?]{{0,20}}\b{_PRO}\b"
     r"|\bfor (and|n|or) against\b|\bpros? (and|n|or|vs) cons?\b|\b(what|which) (are|were) the (different |opposing |competing |main )?sides\b|\b(both|each|two|either) (sides?|corners?|camps?)\b"
 )
 # A verdict asked for, answered with the refusal to take sides and then the sides: a contest between
@@ -215,6 +219,11 @@ class Matcher:
             decision = Decision.DECLINE
         if speech and decision is not Decision.PLACE and not self._speaker_quoted(asked, decision, ranked):
             decision = Decision.DECLINE
+        # "How did the Trump administration respond to the ACLU report?" — its demand for cooperation
+        # is no response to the report: the entry must be about whoever was answered.
+        if decision is Decision.ANSWER and (answered := self._answered_to(tokens)) and not (
+                self._namesakes(answered) & set(ranked[0].entry.actors)):
+            decision = Decision.DECLINE
         return Match(question, intent, decision, ranked, entities, tuple(unknown), tuple(terms))
 
     def _about_named_actor(self, named: set[str], wanted, normalized: str, entities, ranked) -> tuple[Scored, ...]:
@@ -315,6 +324,17 @@ class Matcher:
             if tokens[at + 1 : at + 2] in (["of"], ["from"], ["by"]):
                 return set(ids_with_prefix(self._entities_in(tokens[at + 2 : at + 2 + SUBJECT_WINDOW]), ACTOR_PREFIX)), False
         return set(), False
+
+    def _answered_to(self, tokens: list[str]) -> set[str]:
+        """The actors a reaction is asked about: "respond to the ACLU report", "their reaction to Vaughan"."""
+        for at, word in enumerate(tokens):
+            if word in _REACTION_WORDS:
+                rest = tokens[at + 1:at + 3]
+                start = at + 1 + rest.index("to") if "to" in rest else None
+                if start is not None:  # what is answered comes right after "to": not "to the proposal that police…"
+                    after = [t for t in self.index.analyzer.tag(tokens[start + 1:start + 1 + SUBJECT_WINDOW]) if t not in _ARTICLES]
+                    return set(ids_with_prefix(after[:1], ACTOR_PREFIX))
+        return set()
 
     def _speaker_quoted(self, asked: set[str], decision: Decision, ranked) -> bool:
         """Asked what someone said: "What did Gov. Inslee say back to the police?", "how did ICE

@@ -47,7 +47,7 @@ STOPWORDS = frozenset(
     angle angles crowd crowds mix
     ong fr frfr lowkey highkey deadass istg above
     simple simply layman laymans eli5 tells different various
-    thank dear honey hun hon sweetie sweetheart darling bless rn atm bout else somewhere smh aint""".split()
+    thank dear honey hun hon sweetie sweetheart darling bless rn atm bout else somewhere smh aint spill tea""".split()
 )
 
 
