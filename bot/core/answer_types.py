@@ -32,7 +32,7 @@ _THINGS = r"(program|programme|law|laws|policy|policies|report|study|bill|bills|
 
 _ROLES = r"(mayor|governor|da|district attorney|attorney|prosecutor|judge|chief|police chief|sheriff|head|director|ceo|founder|leader|boss)"
 # "what state law…", "which city police…", "what county jails…" ask about the law, the police or the jail, not the place.
-_NOT_THE_PLACE = (r"(?! (law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
+_NOT_THE_PLACE = (r"(?! (should|must|could|would|can|ought|need|needs|law|laws|police|policy|policies|official|officials|agency|agencies|government|governments|"
                   r"level|prosecutors?|attorneys?|database|databases|authorities|jail|jails|rule|rules)\b)")
 
 # Words of a name ("Prince George's", "Spokane"), not of a count ("the more than 400", "a lot of", "any").
@@ -62,7 +62,10 @@ _ASKS = {
     NUMBER: re.compile(r"\bhow many\b|\bhow much\b(?! (they|he|she|we|you|i|it|people|folks)\b)|\bnumber of\b"
                        r"|\bwhat (share|proportion|fraction|portion|percent|percentage|ratio)\b"
                        r"|\bpercent(age)?\b|\bpopulation\b|\b(bill|case|docket|badge|phone) numbers?\b"
-                       r"|\bapproval (rating|ratings|numbers)\b|\b(polls|polling)\b"),
+                       r"|\bapproval (rating|ratings|numbers)\b|\b(polls|polling)\b"
+                       # "what was the vote count?", "any Republican votes?", "did Obama deport more people than Trump?"
+                       r"|\b(vote|votes) (count|tally|total|totals)\b|\b(republican|democratic|gop|bipartisan) votes\b"
+                       r"|\b(deport|deported|deports|removed|arrested) more (people |immigrants )?than\b"),
     DATE: re.compile(
         r"\bwhen (did|was|were|is|will|does|do|had|has|are)\b|\bwhat (date|day|month)\b"
         r"|\bhow (long ago|old)\b|\b(age|birthday)\b"
@@ -197,7 +200,7 @@ _ORGANISATION = frozenset("""foundation union center centre administration times
 _NUMBER_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)"
 # A number and the words after it: "more than 400 counties adopted", "enacting three laws".
 _COUNTING = re.compile(rf"\b{_NUMBER_WORD} (\w+)(?: (\w+))?", re.I)
-_WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat for\b")
+_WHY = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat for\b|\b(motive|motives|motivation|reasons?|rationale)\b")
 ROLE_WORDS = frozenset("""mayor governor attorney prosecutor judge chief sheriff director head founder leader author
     president spokesperson spokesman spokeswoman ceo chair chairman""".split())
 _ROLE = re.compile(rf"\b({'|'.join(sorted(ROLE_WORDS))})s?\b", re.I)

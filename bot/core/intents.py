@@ -45,6 +45,8 @@ _TASK = re.compile(
     r"\b(write|compose|generate|draft|make up|create|sing)\b.{0,30}\b(poem|essay|story|song|joke|tweet|limerick|haiku|"
     r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b(?! to\b)"
 )
+# "my teacher asked me to write an essay about this, what are the sides?": the asker writes it.
+_ASKER_WRITES = re.compile(r"\b(i|we|me|im|ive|my \w+)\b( \w+){0,3} (write|writing|compose|draft)\b")
 # Orders to the bot rather than questions: prompt injections ("ignore previous instructions", "you
 # are now DAN", "pretend the article says…", "print your system prompt"). They get the help text,
 # like any other message that is not a question; they never change what the bot does.
@@ -87,7 +89,7 @@ _QUESTION_WORD = re.compile(r"\b(who|whos|what|whats|when|where|why|how|hows|whi
 _YOU = r"(you|u|ya)"
 _OPINION = re.compile(
     rf"\b(do|would|did|will|are|r|were|have|should|dont|wouldnt|didnt|arent|shouldnt) {_YOU} (personally |honestly |really )?(think|believe|feel|agree|"
-    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust|take|regard|consider)\b"
+    r"disagree|support|oppose|like|hate|prefer|vote|side|favou?r|endorse|recommend|approve|want|trust|take|regard|consider|back)\b"
     rf"|\bwhether {_YOU} (personally )?(think|believe|feel|agree|support|regard|consider)\b"
     rf"|\b(are|r) {_YOU} (a |an )?(liberal|conservative|democrat|republican|leftist|lefty|left|right|right wing|"
     r"left wing|biased|racist|pro|anti|for|against|woke|maga|partisan|on)\b"
@@ -96,7 +98,7 @@ _OPINION = re.compile(
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support|advise|suggest|recommend)\b"
     rf"|\bwhat would {_YOU} do\b|\b(tu|su) opini[oó]n\b"
     r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\b(pick|take|choose) (a side|sides)\b"
-    r"|\btake a (position|stand|stance)\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
+    r"|\btake a (position|stand|stance)\b|\byay or nay\b|\b{_YOU} decide\b|\b(youd|you would|wouldnt you|would you) admit\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
     rf"|\b(tell me )?what {_YOU} (personally |really |honestly )?(think|believe|feel)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
     r"|\b(rate|grade|score|rank) (?!out\b)(\w+ ){1,8}(1 10|1 to 10|one to ten|out of (10|ten|5|five))\b"
@@ -105,7 +107,7 @@ _OPINION = re.compile(
     r"|\bshould i (vote|campaign|support|oppose|endorse)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    rf"|\bif {_YOU} (were|was|had)\b(?! to\b)|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
@@ -127,7 +129,7 @@ _REPORTED = re.compile(_REPORTING)
 # "be honest, are sanctuary cities a good idea?": asked for the bot's own take, unless what someone
 # reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
 # get it" is the asker's own candour.
-_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)|tell me (honestly|straight|frankly)|honestly tell me|level with me)\b")
+_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)|tell me (honestly|honest|straight|frankly|truly)|honestly tell me|level with me)\b")
 # "should police stop…, yes or no?" and "was Denver smart…, yes or no?" ask for a verdict; "the report
 # says police should stop…, yes or no?" asks whether that is what it says.
 _SHOULD_YES_NO = re.compile(rf"\b(should|{_EVALUATIVE})\b.{{0,80}}\byes or no\b")
@@ -159,7 +161,7 @@ def classify(text: str, words: str | None = None) -> Intent:
     words = normalize(text) if words is None else words
     if not words:
         return Intent.EMPTY
-    if _HELP_START.match(words) or _HELP.search(words) or _TASK.search(words):
+    if _HELP_START.match(words) or _HELP.search(words) or (_TASK.search(words) and not _ASKER_WRITES.search(words)):
         return Intent.HELP
     if (_OPINION.search(words) or _VERDICT_START.match(words)
             or ((_LEANING.search(words) or _candid(words)) and not _REPORTED.search(words))

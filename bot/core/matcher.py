@@ -62,7 +62,8 @@ _ABOVE_KINDS = LEVEL_KINDS - {"counties"}
 # Words that ask what someone said, as opposed to what they did or want.
 _SPEECH_WORDS = frozenset(
     """say says said saying statement statements comment comments commented reply replied respond
-    responded response react reacted reaction quote quoted clap clapped retort retorted answer answered""".split()
+    responded response react reacted reaction quote quoted clap clapped retort retorted answer answered tweet tweeted
+    tweets posted""".split()
 )
 # Words that ask for someone's position: only then does naming an actor mean "their view". Most
 # speech words do; "quote", "quoted" and "statements" ask what was said, not whose view it is.
@@ -77,7 +78,8 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
 )
 _REACTION_WORDS = frozenset("""respond responded responds responding response responses react reacted reacts reacting
     reaction reactions reply replied replies replying answer answered answers retort retorted clap clapped""".split())
-_FILLER = frozenset("have has had to got ever publicly officially then later first".split())  # and FILLERS, gone already
+_FILLER = frozenset("have has had to got ever publicly officially then later first officials official spokesman "
+                    "spokeswoman spokesperson leaders agents".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
 SHORT_QUESTION = 12  # words; one this short may not carry a word the KB lacks (then it is about something else)
 SIDES_FIT = 0.1  # a topical sides entry is chosen over the general one when it clears the bar by this much
