@@ -368,7 +368,8 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "take a stand: are sanctuary cities good?",
                                       "just tell me what you think about sanctuary cities",
                                       "would you back inslee's policy?", "broken windows, yay or nay?",
-                                      "tell me honest, is denver's idea good?", "you'd admit the report is wrong, right?"])
+                                      "tell me honest, is denver's idea good?", "you'd admit the report is wrong, right?",
+                                      "is broken windows policing good? you decide"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -675,3 +676,17 @@ def test_question_patterns_keep_re_s_fast_scan():
             first = alternative[0]
             assert first[0] not in (sre.ASSERT, sre.ASSERT_NOT), (pattern.pattern[:60], alternative[:2])
             assert first != (sre.AT, sre.AT_BEGINNING), (pattern.pattern[:60], alternative[:2])
+
+
+def test_no_question_pattern_holds_an_unformatted_placeholder():
+    """A pattern built from pieces ({_YOU}, {_NAMING}…) in a string without the f prefix keeps the braces
+    as literal text and silently never matches: "you decide" once did."""
+    import re
+
+    from bot.core import answer_types, intents, matcher
+
+    for module in (answer_types, intents, matcher):
+        found = [v for v in vars(module).values() if isinstance(v, re.Pattern)]
+        found += [v for d in vars(module).values() if isinstance(d, dict) for v in d.values() if isinstance(v, re.Pattern)]
+        for pattern in found:
+            assert "{_" not in pattern.pattern, (module.__name__, pattern.pattern[:80])
