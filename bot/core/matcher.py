@@ -55,7 +55,7 @@ class Tuning:
 _ABOUT_SOMEONE = TIME | {NAME, PERSON}
 LEVEL_KINDS = frozenset({"federal", "national", "counties", "level"})
 _ARTICLES = frozenset({"the", "a", "an", "its", "their", "this", "that", "these", "those"})
-_RUNS = frozenset({"runs", "heads", "leads", "directs", "chairs", "founded", "run", "head", "lead"})
+_RUNS = frozenset({"runs", "heads", "leads", "directs", "chairs", "founded", "run", "lead"})  # "who runs the ACLU?"
 # Levels above any place named: "if Denver PD booked somebody, how did ICE find out?" asks about the
 # federal system. Counties are not: "how many Washington counties…?" asks about that state's counties.
 _ABOVE_KINDS = LEVEL_KINDS - {"counties"}
