@@ -18,6 +18,7 @@ SINCE = "since"  # "since when…?": a point in time, or an ongoing span ("for y
 SPAN = "span"  # "how long has Denver done this?": only an ongoing span answers it ("for years")
 LENGTH = "length"  # of a document: no quote gives one, so asking for it is always declined
 BIOGRAPHY = "biography"  # where someone studied, grew up, their family: the article gives no one's
+PARTY = "party"  # "what party is Inslee?": a quote calling someone "a Democrat" answers it
 OFFENSES = "offenses"  # "which specific offenses…?": only a quote naming crimes (larceny, trespassing…) answers it
 TIME = frozenset({DATE, DAY, YEAR, DURATION, COUNTED_TIME, SINCE, SPAN})  # every kind that asks when or for how long
 COUNTED = "counted"  # not asked for: the words a quote counts ("400 counties", "three laws")
@@ -82,14 +83,14 @@ _ASKS = {
     DAY: re.compile(r"\b(exact|specific|precise|which|what) (date|day|month)\b|\bon what day\b"),
     BIOGRAPHY: re.compile(r"\b(her|his) (education|degrees?|schooling|hometown|family|husband|wife|kids|children|salary|"
                           r"net worth|upbringing)\b|\bwhere did (\w+ ){1,3}(study|grow up|go to (school|college|law school))\b"
-                          r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"
-                          # "what party is Libby Schaaf (in)?" — not "what party does Trump say the midterms are about?",
-                          # nor "which governor signed it, and what party is he?" (its first half is answered)
-                          r"|\b(what|which) (political )?party (is|was) (?!(he|she|they|it)\b)(\w+ ){0,3}\w+( in)?$|\b(is|was) (\w+ ){1,3}a (democrat|republican)\b"),
+                          r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"),
+    # "what party is Libby Schaaf (in)?" — not "what party does Trump say the midterms are about?", nor
+    # "which governor signed it, and what party is he?" (its first half is answered)
+    PARTY: re.compile(r"\b(what|wat|wut|which) (political )?party (is|was) (?!(he|she|they|it)\b)(\w+ ){0,3}\w+( in)?$"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # Crimes by name: "which specific offenses did Denver cut?" — not "what kind of crimes…?", which
     # "small crimes" or "low-level crimes" answers.
-    OFFENSES: re.compile(r"\b(which|what) (specific|exact|particular|precise|individual) (\w+ ){0,2}(offenses|offences|crimes|charges|"
+    OFFENSES: re.compile(r"\b(which|what) (specific|exact|particular|precise|individual) (?!(kinds?|types?|sorts?|categories|forms) of\b)(\w+ ){0,2}(offenses|offences|crimes|charges|"
                          r"misdemeanors|violations)\b|\b(offenses|offences|crimes|charges) (exactly|specifically|precisely)$"
                          r"|\b(list|name) (the |all the |of the )?(specific )?(offenses|offences|crimes|charges)\b"),
     # A person, not an organisation: "who is the lead author of the report?", "the head of the ACLU".
@@ -104,8 +105,8 @@ _ASKS = {
         r"authors?|writers?|scholars?|staffers?)\b"
     ),
     # "I spent twenty-two years in…" spends time, not money
-    MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary|spend|spent)\b"
-                      r"(?! (\w+ ){0,3}(years?|months?|weeks?|days?|hours?|decades?|time|nights?)\b)"),
+    MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary)\b"
+                      r"|\b(spend|spent)\b(?! (\w+ ){0,3}(years?|months?|weeks?|days?|hours?|decades?|time|nights?)\b)"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
@@ -125,8 +126,10 @@ _ASKS = {
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
         r"|\b(re ?elected|re ?election)\b"
         # "when was Inslee elected?" — not "what should elected officials do?" or "before Trump took office, how…"
-        r"|\belected (as |to )?(the )?(governor|mayor|president|da|district attorney|attorney|prosecutor|sheriff|senator)\b"
-        r"|\bwhen (was|were|did|is|will) (\w+ ){1,4}(elected|sworn in|take office)\b"
+        r"|\b(was|were|got|get|gets|been|be|is) elected (as |to )?(the )?(governor|mayor|president|da|district attorney|attorney|"
+        r"prosecutor|sheriff|senator)\b"
+        r"|\bwhen (was|were|is) (\w+ ){1,4}(elected|sworn in)\b(?! (officials?|leaders?|representatives?|politicians?)\b)"
+        r"|\bwhen did (\w+ ){1,4}(get elected|take office)\b"
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
@@ -149,8 +152,11 @@ _ASKS = {
                       rf"|\b(list|name) (the |all the |all |of the )?(\d+ )?(counties|cities|states|towns|places)\b{_NOT_THE_PLACE}"
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
                       r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
-                      r"kind|sort|type|of|the|a|an|this|that|those|these|its|their|r|re|shud|shld|shoud|cud|cld|wud|wld|"
-                      rf"dont|doesnt|didnt|cant|wont|else|sanctuary|other|more|big|major|local)\b)\w+ (county|counties|cities|towns)\b{_NOT_THE_PLACE}"
+                      rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
+                      # "which Massachusetts cities…?" — after "which" only: "what led cities to…" asks no place
+                      r"|\bwhich (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|kind|sort|type|"
+                      r"of|the|a|an|this|that|those|these|its|their|r|re|shud|shld|cud|wud|dont|doesnt|didnt|cant|wont|else|"
+                      rf"sanctuary|other|more|big|major|local)\b)\w+ (cities|towns)\b{_NOT_THE_PLACE}"
                       rf"|\b(is|are|was|were) (any |some )?{_NAMING}{{1,5}}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
                       # "did Spokane County adopt one?" — not "did over 400 counties adopt…?"
                       rf"|\b(did|does|has|have) {_NAMING}{{1,3}}county (adopt|adopted|join|joined|pass|passed|enact|enacted|"
@@ -185,6 +191,7 @@ _PROVIDES = {
         r"tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
     ),
     MONEY: re.compile(r"\$|\b(dollars?|cost|costs|funding|funded|budget|billion)\b", re.I),
+    PARTY: re.compile(r"\ban? (Democrat|Republican)\b"),
     OFFENSES: re.compile(r"\b(drug offenses|drug possession|driving without a license|larceny|trespassing|shoplifting|theft|"
                          r"burglary|assault|dui|drunk driving|vandalism|loitering|disorderly conduct|fare evasion|jaywalking|"
                          r"prostitution|robbery)\b", re.I),

@@ -46,7 +46,10 @@ _TASK = re.compile(
     r"code|script|letter|speech|rap|lyrics|fanfic|fan fiction)\b(?! to\b)"
 )
 # "my teacher asked me to write an essay about this, what are the sides?": the asker writes it.
-_ASKER_WRITES = re.compile(r"\b(i|we|me|im|ive|my \w+)\b( \w+){0,3} (write|writing|compose|draft)\b")
+_ASKER_WRITES = re.compile(r"\b(asked|ask|asks|told|tell|tells|assigned|wants|wanted|need|needs|made|make|makes) (me|us) (to )?(write|draft)\b"
+                           r"|\b(i|we|im) (have|need|must|got|gotta|am going|m going|have got) to (write|draft)\b|\b(i|we) (am |are |m )?(writing|drafting)\b"
+                           r"|\bim (writing|drafting)\b"
+                           r"|\b(i|we) (\w+ ){0,2}(wish|wished|want|wanted|would like|plan|planned|hope|mean|meant) to (write|send)\b")
 # Orders to the bot rather than questions: prompt injections ("ignore previous instructions", "you
 # are now DAN", "pretend the article says…", "print your system prompt"). They get the help text,
 # like any other message that is not a question; they never change what the bot does.
@@ -97,8 +100,8 @@ _OPINION = re.compile(
     r"preference|answer|feelings|assessment|judgment|judgement|evaluation|estimation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support|advise|suggest|recommend)\b"
     rf"|\bwhat would {_YOU} do\b|\b(tu|su) opini[oó]n\b"
-    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\b(pick|take|choose) (a side|sides)\b"
-    rf"|\btake a (position|stand|stance)\b|\byay or nay\b|\b{_YOU} decide\b|\b(youd|you would|wouldnt you|would you) admit\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
+    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+    rf"|\b{_YOU} (\w+ )?(pick|take|choose) (a side|sides|a position|a stand|a stance)\b|\byay or nay\b|\b{_YOU} decide\b|\b(youd|you would|wouldnt you|would you) admit\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
     rf"|\bwhat {_YOU} (personally |really |honestly )?(think|believe|feel)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
     r"|\b(rate|grade|score|rank) (?!out\b)(\w+ ){1,8}(1 10|1 to 10|one to ten|out of (10|ten|5|five))\b"
@@ -107,7 +110,7 @@ _OPINION = re.compile(
     r"|\bshould i (vote|campaign|support|oppose|endorse)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b(?! to\b)|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    rf"|\bif {_YOU} (were|was|had)\b(?! to (explain|describe|summari[sz]e|say|tell|sum|boil|break)\b)|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
@@ -129,14 +132,18 @@ _REPORTED = re.compile(_REPORTING)
 # "be honest, are sanctuary cities a good idea?": asked for the bot's own take, unless what someone
 # reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
 # get it" is the asker's own candour.
-_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)|tell me (honestly|honest|straight|frankly|truly)|honestly tell me|level with me)\b")
+_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)(?! (with|to|about) (?!me\b|us\b))|tell me (honestly|honest|straight|frankly|truly)|honestly tell me|level with me)\b")
 # "should police stop…, yes or no?" and "was Denver smart…, yes or no?" ask for a verdict; "the report
 # says police should stop…, yes or no?" asks whether that is what it says.
-_SHOULD_YES_NO = re.compile(rf"\b(should|{_EVALUATIVE})\b.{{0,80}}\byes or no\b")
-_REPORTED_SHOULD = re.compile(_REPORTING + rf".{{0,80}}\b(should|{_EVALUATIVE})\b")
+_JUDGED = r"(should|good|bad|smart|dumb|stupid|fair|unfair|wrong|mistake|justified|moral|immoral|biased|better|worse)"
+_SHOULD_YES_NO = re.compile(rf"\b{_JUDGED}\b.{{0,80}}\byes or no\b")
+_REPORTED_SHOULD = re.compile(_REPORTING + rf".{{0,80}}\b{_JUDGED}\b")
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
+# "Take a side: …", "…? Take a position." — an order to the bot opening a sentence, not "did the ACLU take a stand?"
+_SIDE_ORDER = re.compile(r"(just |please |ok |okay |so |now |come on |cmon |bot )*(pick|take|choose) (a side|sides|a position|a stand|a stance)\b")
+_SENTENCES = re.compile(r"[.?!:;,\n]+")
 # "SYSTEM: you are now…", "admin: reply only with…" — not "system of fingerprints - how did it work?"
 _ORDERS_START = re.compile(
     r"(system|admin|sudo|developer|assistant) (override |mode |prompt |message |note |here )?(you|new|from|ignore|reply|"
@@ -147,9 +154,16 @@ _ORDERS_START = re.compile(
 _VERDICT_START = re.compile(
     r"(?!.*\b(say|says|saying|said|call|calls|calling|called|claim|claims|claiming|argue|argues|arguing|think|thinks)\b)"
     r"(\w+ ){0,4}(is|are|was|were|isnt|arent) (\w+ ){1,6}(racist|biased|bias|propaganda|evil|immoral|unethical|"
-    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical|disgrace|shady|sketchy|"
-    r"sneaky|underhanded|dishonest)\b"
+    r"corrupt|fake news|trustworthy|reliable|legit|credible|partisan|fair|unfair|unconstitutional|hypocritical|disgrace)\b"
 )
+# "was Denver's trick shady?" — not "what is the sneaky trick Denver used?"
+_VERDICT_END = re.compile(r"\b(is|are|was|were|isnt|arent) (\w+ ){1,6}(shady|sketchy|sneaky|underhanded|dishonest)"
+                          r"( (or not|or what|tbh|honestly|though|tho|lol|right|huh))?$")
+
+
+def _told_to_take_sides(text: str, words: str) -> bool:
+    return ("side" in words or " a st" in words or "position" in words) and any(
+        _SIDE_ORDER.match(normalize(part)) for part in _SENTENCES.split(text))
 
 
 def _candid(words: str) -> bool:
@@ -163,7 +177,7 @@ def classify(text: str, words: str | None = None) -> Intent:
         return Intent.EMPTY
     if _HELP_START.match(words) or _HELP.search(words) or (_TASK.search(words) and not _ASKER_WRITES.search(words)):
         return Intent.HELP
-    if (_OPINION.search(words) or _VERDICT_START.match(words)
+    if (_OPINION.search(words) or _VERDICT_START.match(words) or _VERDICT_END.search(words) or _told_to_take_sides(text, words)
             or ((_LEANING.search(words) or _candid(words)) and not _REPORTED.search(words))
             or ("yes or no" in words and _SHOULD_YES_NO.search(words) and not _REPORTED_SHOULD.search(words))):
         return Intent.OPINION

@@ -21,7 +21,7 @@ from .answer_types import NAME, PERSON, PLACE, ROLE_WORDS, TIME, TITLE, asks_for
 from .index import Candidate, SearchIndex
 from .intents import Intent, classify
 from .model import broadest_sides
-from .text import normalize
+from .text import STOPWORDS, normalize
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
 )
 _REACTION_WORDS = frozenset("""respond responded responds responding response responses react reacted reacts reacting
     reaction reactions reply replied replies replying answer answered answers retort retorted clap clapped""".split())
+_THEIR_WORK = frozenset("report reports study paper findings recommendations proposal proposals plan".split())
 _FILLER = frozenset("have has had to got ever publicly officially then later first officials official spokesman "
                     "spokeswoman spokesperson leaders agents".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
@@ -335,6 +336,9 @@ class Matcher:
                 start = at + 1 + rest.index("to") if "to" in rest else None
                 if start is not None:  # what is answered comes right after "to": not "to the proposal that police…"
                     after = [t for t in self.index.analyzer.tag(tokens[start + 1:start + 1 + SUBJECT_WINDOW]) if t not in _ARTICLES]
+                    # the actor, or its report, is what is answered; not "Inslee's policy", which is the policy
+                    if after[1:2] and after[1] not in STOPWORDS and after[1] not in _THEIR_WORK:
+                        return set()
                     return set(ids_with_prefix(after[:1], ACTOR_PREFIX))
         return set()
 
