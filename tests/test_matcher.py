@@ -148,7 +148,11 @@ def test_answers_name_who_holds_the_position(snap):
      "did trump tweet about the report?", "what did ice officials say about the report?",
      # a generic "top lawyer" is no prosecutor; a budget is money however it is counted; the governor's election
      "what did the top lawyer at the Center for Immigration Studies say?", "what's the budget per year for the task forces?",
-     "when was jay inslee elected governor?"],
+     "when was jay inslee elected governor?",
+     # a party the article gives only for Inslee; a reaction to demands; money a year; when an election was
+     "is Libby Schaaf a Democrat?", "was Obama a Democrat?", "what is Libby Schaaf's party affiliation?",
+     "How did the Trump administration respond to the ACLU's demands?", "what did ICE spend last year on the fingerprint system?",
+     "how long ago was Inslee elected governor?", "when did voters elect Inslee as governor?"],
 )
 def test_what_the_article_does_not_say_is_declined_with_what_it_can_answer(snap, question):
     answer = snap.ask(question)
@@ -375,7 +379,9 @@ def test_off_topic_and_injections_are_declined(snap, question):
                                       "tell me honest, is denver's idea good?", "you'd admit the report is wrong, right?",
                                       "is broken windows policing good? you decide",
                                       "If you had to choose between Vaughan and the ACLU, who would it be?",
-                                      "Are sanctuary cities a good idea? Take a position.", "will you take a side here?"])
+                                      "Are sanctuary cities a good idea? Take a position.", "will you take a side here?",
+                                      "you have to take a side", "come on, take a side", "pick a side already",
+                                      "stop hedging and take a stand", "be honest about it, should cities stop arresting immigrants?"])
 def test_opinion_requests_get_a_refusal_and_the_attributed_sides_never_an_opinion(snap, question):
     answer = snap.ask(question)
     assert answer.kind is AnswerKind.OPINION
@@ -454,6 +460,9 @@ def test_for_and_against_about_something_else_is_not_answered_with_the_article_s
         ("when did the elected governor sign the Social Security number policy?", "wa-ssn-policy"),
         ("what specific kinds of crimes does broken windows policing target?", "broken-windows"),
         ("what is the sneaky trick Denver used?", "denver-364-days"),
+        ("when was the elected governor's SSN policy signed?", "wa-ssn-policy"),
+        ("we were told to write an essay about this, what are the two sides?", "debate-sides"),
+        ("I must write an essay about this, who criticized the report?", "vaughan-criticism"),
         ("who is the cis director?", "vaughan-criticism"),
         ("what is the name of the policy studies director at the center for immigration studies?", "vaughan-criticism"),
         ("how did the cis respond to the idea that police should stop arresting people?", "vaughan-criticism"),
@@ -708,7 +717,9 @@ def test_no_question_pattern_holds_an_unformatted_placeholder():
 
 
 @pytest.mark.parametrize("question", ["Did the ACLU take a stand against broken windows policing?",
-                                      "does the article take sides?", "why can't immigrants be honest with police about their status?"])
+                                      "does the article take sides?", "why can't immigrants be honest with police about their status?",
+                                      "Did the police, according to KOMO, take a position on the SSN policy?",
+                                      "Did the police pick a side in the SSN fight?"])
 def test_taking_sides_or_honesty_in_the_article_is_no_opinion_request(snap, question):
     """Only the bot is told to take a side or be honest; the groups, the article and immigrants are not."""
     assert snap.ask(question).kind is not AnswerKind.OPINION

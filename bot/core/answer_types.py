@@ -86,7 +86,9 @@ _ASKS = {
                           r"|\b(what|which) (college|university|school|law school) did\b|\bwhere (was|is) (he|she) from\b"),
     # "what party is Libby Schaaf (in)?" — not "what party does Trump say the midterms are about?", nor
     # "which governor signed it, and what party is he?" (its first half is answered)
-    PARTY: re.compile(r"\b(what|wat|wut|which) (political )?party (is|was) (?!(he|she|they|it)\b)(\w+ ){0,3}\w+( in)?$"),
+    PARTY: re.compile(r"\b(what|wat|wut|which) (political )?party (is|was) (?!(he|she|they|it)\b)(\w+ ){0,3}\w+( in)?$"
+                       r"|\b(is|was) (\w+ ){1,3}an? (democrat|republican)\b|\bparty affiliation\b|\b(political party|party) (does|did) \w+( \w+)? belong\b"
+                       r"|\b(what|which) party (does|did) (\w+ ){1,3}(belong to|represent|run for|run with)\b|\b(political party|party affiliation)$"),
     YEAR: re.compile(r"\b(what|which) year\b"),  # a year, not "for years" or "this year"
     # Crimes by name: "which specific offenses did Denver cut?" — not "what kind of crimes…?", which
     # "small crimes" or "low-level crimes" answers.
@@ -106,7 +108,7 @@ _ASKS = {
     ),
     # "I spent twenty-two years in…" spends time, not money
     MONEY: re.compile(r"\b(cost|costs|price|priced|funding|funds|funded|fund|budget|dollars|money|paid|pay|salary)\b"
-                      r"|\b(spend|spent)\b(?! (\w+ ){0,3}(years?|months?|weeks?|days?|hours?|decades?|time|nights?)\b)"),
+                      r"|\b(spend|spent)\b(?! (?!(\w+ ){0,2}(a|per|each|every|this|last|next|that) (year|month|week|day)s?\b)(\w+ ){0,3}(years?|months?|weeks?|days?|hours?|decades?|time|nights?)\b)"),
     # The name of a document or program, not of a group: "what's the report called?", "title of the study".
     # Not "which law called for…"; not "the name of the report's author" (the report is not what is named).
     TITLE: re.compile(rf"\b{_THINGS}\b.{{0,20}}\b(called|named|titled|entitled)\b(?! (for|on|out|upon|off)\b)"
@@ -126,10 +128,10 @@ _ASKS = {
         r"|\b(running|run|runs|ran) for (president|office|re ?election|governor|senate|congress|mayor)\b"
         r"|\b(re ?elected|re ?election)\b"
         # "when was Inslee elected?" — not "what should elected officials do?" or "before Trump took office, how…"
-        r"|\b(was|were|got|get|gets|been|be|is) elected (as |to )?(the )?(governor|mayor|president|da|district attorney|attorney|"
+        r"|\b(was|were|got|get|gets|been|be|is) (?!(the|an|a|its|their|his|her)\b)(\w+ ){0,3}elected (as |to )?(the )?(governor|mayor|president|da|district attorney|attorney|"
         r"prosecutor|sheriff|senator)\b"
-        r"|\bwhen (was|were|is) (\w+ ){1,4}(elected|sworn in)\b(?! (officials?|leaders?|representatives?|politicians?)\b)"
-        r"|\bwhen did (\w+ ){1,4}(get elected|take office)\b"
+        r"|\bwhen (was|were|is) (\w+ ){1,4}(?<!\bthe )(?<!\ban )(?<!\bits )(?<!\btheir )(elected|sworn in)\b(?! (officials?|leaders?|representatives?|politicians?)\b)"
+        r"|\bwhen did (\w+ ){1,4}(get elected|get sworn in|take office|win (the )?(election|race|governorship))\b|\bwhen did (\w+ ){1,2}(elect|re ?elect|vote in)\b"
         # careers and what came later: "when did Inslee become governor?", "is Schaaf still the mayor?",
         # "when does the policy take effect?", "has any court ruled on it?"
         r"|\b(become|became|becomes) (the )?(governor|mayor|president|director|attorney|da|chief|sheriff|head)\b"
@@ -338,4 +340,6 @@ def provides(facts: Facts, wanted: frozenset[str], normalized_question: str) -> 
             wanted = wanted - {NAME, PERSON}
     if OUTCOME in wanted and not facts.get(OUTCOME):
         return False
+    if PARTY in wanted and facts.get(PARTY):  # "is Inslee a Democrat?": the quote's "a Democrat" answers it
+        return True
     return any(f" {value} " not in asked for kind in wanted for value in facts.get(kind, ()))

@@ -49,7 +49,9 @@ _TASK = re.compile(
 _ASKER_WRITES = re.compile(r"\b(asked|ask|asks|told|tell|tells|assigned|wants|wanted|need|needs|made|make|makes) (me|us) (to )?(write|draft)\b"
                            r"|\b(i|we|im) (have|need|must|got|gotta|am going|m going|have got) to (write|draft)\b|\b(i|we) (am |are |m )?(writing|drafting)\b"
                            r"|\bim (writing|drafting)\b"
-                           r"|\b(i|we) (\w+ ){0,2}(wish|wished|want|wanted|would like|plan|planned|hope|mean|meant) to (write|send)\b")
+                           r"|\b(i|we) (\w+ ){0,2}(wish|wished|want|wanted|would like|plan|planned|hope|mean|meant) to (write|send)\b"
+                           r"|\b(i|we|im|ive|were|weve)( been| was| were| am| are)? (asked|told|assigned|supposed|required|expected|trying|going|planning) to (write|draft)\b"
+                           r"|\b(i|we) (must|should|will|ll|gotta|shall|can) (write|draft)\b")
 # Orders to the bot rather than questions: prompt injections ("ignore previous instructions", "you
 # are now DAN", "pretend the article says…", "print your system prompt"). They get the help text,
 # like any other message that is not a question; they never change what the bot does.
@@ -100,7 +102,7 @@ _OPINION = re.compile(
     r"preference|answer|feelings|assessment|judgment|judgement|evaluation|estimation)\b"
     rf"|\b(what|how|who|which) (do|would|did|will) {_YOU} (think|feel|rate|vote|pick|choose|side|prefer|support|advise|suggest|recommend)\b"
     rf"|\bwhat would {_YOU} do\b|\b(tu|su) opini[oó]n\b"
-    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b|\bpick a side\b"
+    r"|\b(rate|grade|score) (this|the|it|that)\b|\bwhich side (are|r|is) (you|u)\b"
     rf"|\b{_YOU} (\w+ )?(pick|take|choose) (a side|sides|a position|a stand|a stance)\b|\byay or nay\b|\b{_YOU} decide\b|\b(youd|you would|wouldnt you|would you) admit\b|\b(stronger|better|weaker|more convincing|more persuasive) (argument|case)\b"
     rf"|\bwhat {_YOU} (personally |really |honestly )?(think|believe|feel)\b"
     # "rate inslee's policy 1-10", "on a scale of one to ten"
@@ -132,7 +134,7 @@ _REPORTED = re.compile(_REPORTING)
 # "be honest, are sanctuary cities a good idea?": asked for the bot's own take, unless what someone
 # reported is asked ("be real, what does the piece say their motive was?"). "To be honest, I don't
 # get it" is the asker's own candour.
-_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)(?! (with|to|about) (?!me\b|us\b))|tell me (honestly|honest|straight|frankly|truly)|honestly tell me|level with me)\b")
+_CANDOUR = re.compile(r"\b(be (honest|real|straight|frank|blunt)(?! (with|to) (?!me\b|us\b))|tell me (honestly|honest|straight|frankly|truly)|honestly tell me|level with me)\b")
 # "should police stop…, yes or no?" and "was Denver smart…, yes or no?" ask for a verdict; "the report
 # says police should stop…, yes or no?" asks whether that is what it says.
 _JUDGED = r"(should|good|bad|smart|dumb|stupid|fair|unfair|wrong|mistake|justified|moral|immoral|biased|better|worse)"
@@ -141,9 +143,11 @@ _REPORTED_SHOULD = re.compile(_REPORTING + rf".{{0,80}}\b{_JUDGED}\b")
 # Alternatives that must open the message, matched apart: one "^" alternative inside the patterns
 # above would make `re` try all their alternatives at every position, several times slower.
 _HELP_START = re.compile(r"(help|commands|usage)\b")
-# "Take a side: …", "…? Take a position." — an order to the bot opening a sentence, not "did the ACLU take a stand?"
-_SIDE_ORDER = re.compile(r"(just |please |ok |okay |so |now |come on |cmon |bot )*(pick|take|choose) (a side|sides|a position|a stand|a stance)\b")
-_SENTENCES = re.compile(r"[.?!:;,\n]+")
+# "Take a side: …", "…? Take a position.", "come on, pick a side already" — an order to the bot in a sentence
+# of its own, not "did the ACLU take a stand?" nor "did the police, per KOMO, take a position?"
+_SENTENCES = re.compile(r"[.?!:;\n]+")
+_SIDE_TOLD = re.compile(r"^((?!(did|does|do|will|would|could|can|has|had|is|are|was|were|why|how|when|where|whether|which|what|who|if)\b)\w+ ){0,4}"
+                        r"(pick|take|choose) (a side|sides|a position|a stand|a stance)\b")
 # "SYSTEM: you are now…", "admin: reply only with…" — not "system of fingerprints - how did it work?"
 _ORDERS_START = re.compile(
     r"(system|admin|sudo|developer|assistant) (override |mode |prompt |message |note |here )?(you|new|from|ignore|reply|"
@@ -163,7 +167,7 @@ _VERDICT_END = re.compile(r"\b(is|are|was|were|isnt|arent) (\w+ ){1,6}(shady|ske
 
 def _told_to_take_sides(text: str, words: str) -> bool:
     return ("side" in words or " a st" in words or "position" in words) and any(
-        _SIDE_ORDER.match(normalize(part)) for part in _SENTENCES.split(text))
+        _SIDE_TOLD.match(normalize(part)) for part in _SENTENCES.split(text))
 
 
 def _candid(words: str) -> bool:

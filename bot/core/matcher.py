@@ -78,7 +78,7 @@ _POSITION_WORDS = (_SPEECH_WORDS - {"quote", "quoted", "statements"}) | frozense
 )
 _REACTION_WORDS = frozenset("""respond responded responds responding response responses react reacted reacts reacting
     reaction reactions reply replied replies replying answer answered answers retort retorted clap clapped""".split())
-_THEIR_WORK = frozenset("report reports study paper findings recommendations proposal proposals plan".split())
+_THEIR_WORK = frozenset("report reports study paper findings recommendations proposal proposals plan demand demands call calls claim claims comments criticism critics remarks statement argument warning".split())
 _FILLER = frozenset("have has had to got ever publicly officially then later first officials official spokesman "
                     "spokeswoman spokesperson leaders agents".split())  # and FILLERS, gone already
 # Questions asking for the sides ("who's for it and who's against it?"):
