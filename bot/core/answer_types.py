@@ -40,6 +40,10 @@ _NOT_THE_PLACE = (r"(?! (should|must|could|would|can|ought|need|needs|law|laws|p
 _NAMING = (r"((?!(the|those|these|a|an|any|many|some|other|more|most|all|every|each|no|over|under|nearly|about|almost|"
            r"around|than|like|lot|lots|of|their|its|\d+)\b)\w+ )")
 
+# Words after "which"/"what" that cannot start a place's name ("what are counties…", "which of the cities…").
+_NOT_A_NAME = ("are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|kind|sort|type|of|the|a|an|"
+               "this|that|those|these|its|their")
+
 _NOT_REAL = ("fake", "false", "phony", "bogus", "real")  # "fake names" are not names asked for
 
 
@@ -153,11 +157,9 @@ _ASKS = {
                       # "list the 400 counties" — not "list what the report wants cities to do"
                       rf"|\b(list|name) (the |all the |all |of the )?(\d+ )?(counties|cities|states|towns|places)\b{_NOT_THE_PLACE}"
                       # "which Texas counties…?", "is King County one of the 400?": which counties were counted
-                      r"|\b(which|what) (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|"
-                      rf"kind|sort|type|of|the|a|an|this|that|those|these|its|their)\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
+                      rf"|\b(which|what) (?!({_NOT_A_NAME})\b)\w+ (county|counties)\b{_NOT_THE_PLACE}"
                       # "which Massachusetts cities…?" — after "which" only: "what led cities to…" asks no place
-                      r"|\bwhich (?!(are|is|was|were|do|does|did|should|can|could|would|will|have|has|had|kinda|kind|sort|type|"
-                      r"of|the|a|an|this|that|those|these|its|their|r|re|shud|shld|cud|wud|dont|doesnt|didnt|cant|wont|else|"
+                      rf"|\bwhich (?!({_NOT_A_NAME}|r|re|shud|shld|cud|wud|dont|doesnt|didnt|cant|wont|else|"
                       rf"sanctuary|other|more|big|major|local)\b)\w+ (cities|towns)\b{_NOT_THE_PLACE}"
                       rf"|\b(is|are|was|were) (any |some )?{_NAMING}{{1,5}}(county|counties) (one of|among|on the list|in the list|part of|included)\b"
                       # "did Spokane County adopt one?" — not "did over 400 counties adopt…?"

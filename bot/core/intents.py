@@ -112,7 +112,7 @@ _OPINION = re.compile(
     r"|\bshould i (vote|campaign|support|oppose|endorse)\b"
     r"|\b(which|what) side (is|will|would|s)? ?(gonna |going to )?(win|prevail|come out on top)\b"
     r"|\bwho (is gonna|s gonna|will|would|is going to) win\b|\bjust (pick|choose) one\b|\b(pick|choose) one( of them| side| already| now| no\b|$)|\b(pick|choose) a winner\b"
-    rf"|\bif {_YOU} (were|was|had)\b(?! to (explain|describe|summari[sz]e|say|tell|sum|boil|break)\b)|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side (do |are |r |would |will )?{_YOU}( are| r| re)? on\b|\bwhose side (do|are|would|will) {_YOU}\b"
+    rf"|\bif {_YOU} (were|was|had)\b(?! to (explain|describe|summari[sz]e|say|tell|sum|boil|break)\b)|\bif {_YOU} (are|r)\b.{{0,40}}\b(would|will|wouldnt|wont) {_YOU}\b|\bteam \w+ or team \w+\b|\badmit it\b|\bwhose side ((do|are|would|will) {_YOU}|(r )?{_YOU}( are| r| re)? on)\b"
     # "is Trump right about immigration?", "is Vaughan right that…" — not "is it right that Denver…"
     r"|\b(is|are|was|were) (?!it |that |this |there )(\w+ ){1,4}(right|wrong) (about|that|on)\b"
     # "is Vaughan right or are the groups right?"
@@ -166,6 +166,7 @@ _VERDICT_END = re.compile(r"\b(is|are|was|were|isnt|arent) (\w+ ){1,6}(shady|ske
 
 
 def _told_to_take_sides(text: str, words: str) -> bool:
+    # the sentences are looked at only when "side", "a stand/stance" or "position" is there at all
     return ("side" in words or " a st" in words or "position" in words) and any(
         _SIDE_TOLD.match(normalize(part)) for part in _SENTENCES.split(text))
 

@@ -248,7 +248,7 @@ class Matcher:
     def _officer_of(self, tokens: list[str]) -> str | None:
         """The actor whose officer is asked about: "the executive director of the ACLU", "the CIS
         director", "who runs the Century Foundation?". Only the first role named counts."""
-        tagged = [t for t in self.index.analyzer.tag(tokens) if t not in _ARTICLES]
+        tagged = self._tagged(tokens)
         for i, t in enumerate(tagged):
             if t in _RUNS or t in ROLE_WORDS or t.endswith("s") and t[:-1] in ROLE_WORDS:
                 after = tagged[i + 1:i + 3]
@@ -260,6 +260,10 @@ class Matcher:
                     return tagged[i - 1][len(ACTOR_PREFIX):]
                 return None
         return None
+
+    def _tagged(self, tokens: list[str]) -> list[str]:
+        """Words with synonyms and aliases replaced and articles dropped: "the aclu report" -> ["a:report", "report"]."""
+        return [t for t in self.index.analyzer.tag(tokens) if t not in _ARTICLES]
 
     def _about_something_else(self, terms, entities, unknown) -> bool:
         """As many words the knowledge base has never seen as words it knows, and no place or actor
@@ -335,7 +339,7 @@ class Matcher:
                 rest = tokens[at + 1:at + 3]
                 start = at + 1 + rest.index("to") if "to" in rest else None
                 if start is not None:  # what is answered comes right after "to": not "to the proposal that police…"
-                    after = [t for t in self.index.analyzer.tag(tokens[start + 1:start + 1 + SUBJECT_WINDOW]) if t not in _ARTICLES]
+                    after = self._tagged(tokens[start + 1:start + 1 + SUBJECT_WINDOW])
                     # the actor, or its report, is what is answered; not "Inslee's policy", which is the policy
                     if after[1:2] and after[1] not in STOPWORDS and after[1] not in _THEIR_WORK:
                         return set()
