@@ -133,13 +133,20 @@ class _Reader:
             self.problem(file, line, f"each item of {section!r} must be a mapping, got {_kind(item)}")
             return None
         schema = _SCHEMAS[section]
-        out: dict = {"where": Where(file, item.line), "lines": {k: item.line_of(k) for k in item}}
+        out: dict = {"where": Where(file, item.line), "lines": dict(item.key_lines)}
         ok = True
-        for key in item:
-            if key not in schema:  # reported, but the rest of the record is still checked
-                self.problem(file, item.line_of(key), f"unknown key {key!r} in {section} (allowed: {', '.join(schema)})")
+        if not schema.keys() >= item.keys():
+            for key in item:
+                if key not in schema:  # reported, but the rest of the record is still checked
+                    self.problem(file, item.line_of(key), f"unknown key {key!r} in {section} (allowed: {', '.join(schema)})")
         for key, (kind, required) in schema.items():
             value = item.get(key)
+            if kind == "str" and type(value) is str and (text := value.strip()):
+                out[key] = text  # the common case, in one step
+                continue
+            if kind == "list" and type(value) is LineList and (items := _plain_items(value)):
+                out[key] = items
+                continue
             kline = item.line_of(key)
             if value is None:
                 if required:
@@ -183,6 +190,15 @@ class _Reader:
                     ok = False
                 out[key] = tuple(items)
         return out if ok else None
+
+
+def _plain_items(value: LineList) -> tuple[tuple[str, int], ...] | None:
+    """(text, line) of each item when every item is non-blank text, as nearly all are; else None,
+    and the caller checks item by item to say which one is wrong."""
+    texts = [v.strip() for v in value if type(v) is str]
+    if not texts or len(texts) != len(value) or not all(texts):
+        return None
+    return tuple(zip(texts, value.item_lines, strict=True))
 
 
 def _text(value) -> str | None:
