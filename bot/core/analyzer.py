@@ -64,15 +64,20 @@ class PhraseMap:
     def _may_match(self, tokens: list[str]) -> bool:
         if self._fold is str:
             return not self._longest.keys().isdisjoint(tokens)
-        if not self._seen.issuperset(tokens):
-            if len(self._seen) > 100_000:  # questions bring new words forever; stay bounded
-                self._seen.clear()  # _starters stays: it only holds words that start a KB phrase
-            for t in tokens:
-                if t not in self._seen and len(t) <= 40:
-                    if self._fold(t) in self._longest:
-                        self._starters.add(t)  # before _seen: a word seen is always classified
-                    self._seen.add(t)
-        return not self._starters.isdisjoint(tokens) or any(len(t) > 40 and self._fold(t) in self._longest for t in tokens)
+        if self._seen.issuperset(tokens):
+            return not self._starters.isdisjoint(tokens)
+        if len(self._seen) > 100_000:  # questions bring new words forever; stay bounded
+            self._seen.clear()  # _starters stays: it only holds words that start a KB phrase
+        long_start = False  # words over 40 letters are classified each time, never remembered
+        for t in tokens:
+            if t not in self._seen:
+                if len(t) > 40:
+                    long_start = long_start or self._fold(t) in self._longest
+                    continue
+                if self._fold(t) in self._longest:
+                    self._starters.add(t)  # before _seen: a word seen is always classified
+                self._seen.add(t)
+        return long_start or not self._starters.isdisjoint(tokens)
 
     def apply(self, tokens: list[str]) -> list[str]:
         if not self._may_match(tokens):
