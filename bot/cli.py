@@ -113,7 +113,8 @@ def cmd_eval(args) -> int:
 def cmd_console(args) -> int:
     from .console import run_console
 
-    return run_console(_knowledge_dir(args.knowledge))
+    settings = _settings()
+    return run_console(args.knowledge or settings.knowledge_dir, cache_dir=settings.index_cache_dir)
 
 
 def cmd_unanswered(args) -> int:
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         print("DISCORD_TOKEN is not set, so starting the terminal console instead of the Discord bot.", file=sys.stderr)
         from .console import run_console
 
-        return run_console(settings.knowledge_dir)
+        return run_console(settings.knowledge_dir, cache_dir=settings.index_cache_dir)
     handler = globals()[f"cmd_{args.command}"]
     try:
         return handler(args)

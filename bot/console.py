@@ -56,10 +56,10 @@ def run_command(engine: Engine, line: str) -> str | None:
     return HELP
 
 
-def run_console(knowledge_dir: Path, stdin=None, stdout=None) -> int:
+def run_console(knowledge_dir: Path, stdin=None, stdout=None, cache_dir: Path | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     try:
-        engine = Engine(knowledge_dir)
+        engine = Engine(knowledge_dir, cache_dir=cache_dir)
     except KnowledgeBaseInvalid as exc:
         print(exc.report(knowledge_dir), file=sys.stderr)
         return 1

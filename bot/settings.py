@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     admin_user_ids: IdList = ()
     knowledge_dir: Path = Path("knowledge")
     data_dir: Path = Path("data")
+    index_cache: bool = True
     cooldown_rate: int = Field(default=3, ge=1)
     cooldown_seconds: float = Field(default=10.0, ge=0)
     log_level: str = "INFO"
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
         if value and any(i >= count for i in value):
             raise ValueError(f"every shard id must be below SHARD_COUNT ({count})")
         return value
+
+    @property
+    def index_cache_dir(self) -> Path | None:
+        """Where the bot and the console keep the indexed knowledge base between runs (see IndexCache)."""
+        return self.data_dir / "index-cache" if self.index_cache else None
 
     @property
     def token(self) -> str | None:

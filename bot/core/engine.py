@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .answer import Answer
 from .index import SearchIndex
+from .index_cache import IndexCache
 from .loader import KnowledgeBaseInvalid, Problem, load_knowledge
 from .matcher import Match, Matcher, Tuning
 from .model import KnowledgeBase
@@ -26,8 +27,10 @@ class Snapshot:
     responder: Responder
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, tuning: Tuning | None = None, previous: Snapshot | None = None) -> Snapshot:
-        index = SearchIndex(kb, previous.index if previous else None)
+    def build(cls, kb: KnowledgeBase, tuning: Tuning | None = None, previous: Snapshot | None = None,
+              index: SearchIndex | None = None) -> Snapshot:
+        """`index`: one already built for `kb` (read from the index cache); else it is built here."""
+        index = index or SearchIndex(kb, previous.index if previous else None)
         matcher = Matcher(index, tuning)
         return cls(kb, index, matcher, Responder(kb, matcher.tuning.suggest_at, matcher.calibrate))
 
@@ -39,16 +42,26 @@ class Snapshot:
 
 
 def load_snapshot(directory: str | Path, tuning: Tuning | None = None, previous: Snapshot | None = None,
-                  reads: dict | None = None) -> Snapshot:
+                  reads: dict | None = None, cache: IndexCache | None = None) -> Snapshot:
     """Load, validate and index a knowledge directory (raises KnowledgeBaseInvalid).
 
     A reload passes the snapshot it replaces and the file reads of the last load: unchanged files
     are not parsed again and unchanged entries are not analysed again (see FileRead, SearchIndex).
+    With a `cache`, a directory whose files and code are byte for byte those of an earlier good load
+    is read back from disk instead (see IndexCache), and a new good load is written to it.
     The cyclic garbage collector is paused meanwhile: loading allocates hundreds of thousands of
     objects and creates no cycles, and with a large knowledge base already in memory each
     collection pass scanned all of it again, which made a reload up to twice as slow."""
     with _gc_paused():
-        return Snapshot.build(load_knowledge(directory, reads), tuning, previous)
+        key = cache.key(directory) if cache is not None else None
+        if key is not None and (hit := cache.get(key, directory)) is not None:
+            kb, index = hit
+            return Snapshot.build(kb, tuning, index=index)
+        snapshot = Snapshot.build(load_knowledge(directory, reads), tuning, previous)
+        # Written only if no file changed while it loaded: what was read is what the key names.
+        if key is not None and cache.key(directory) == key:
+            cache.put(key, snapshot.kb, snapshot.index)
+        return snapshot
 
 
 @contextmanager
@@ -82,11 +95,13 @@ class ReloadResult:
 
 
 class Engine:
-    def __init__(self, directory: str | Path, tuning: Tuning | None = None):
+    def __init__(self, directory: str | Path, tuning: Tuning | None = None, cache_dir: str | Path | None = None):
+        """`cache_dir`: where to keep the index cache (see IndexCache); None keeps none."""
         self.directory = Path(directory)
         self.tuning = tuning
+        self._cache = IndexCache(cache_dir) if cache_dir is not None else None
         self._reads: dict = {}  # what the last load read from each file; only used under _reload_lock
-        self.snapshot = load_snapshot(self.directory, tuning, reads=self._reads)
+        self.snapshot = load_snapshot(self.directory, tuning, reads=self._reads, cache=self._cache)
         self._reload_lock = threading.Lock()
 
     def ask(self, question: str) -> Answer:
@@ -97,7 +112,7 @@ class Engine:
         with self._reload_lock:
             old = self.snapshot.kb
             try:
-                new = load_snapshot(self.directory, self.tuning, self.snapshot, self._reads)
+                new = load_snapshot(self.directory, self.tuning, self.snapshot, self._reads, self._cache)
             except KnowledgeBaseInvalid as exc:
                 return ReloadResult(False, exc.problems)
             self.snapshot = new

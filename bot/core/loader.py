@@ -280,6 +280,29 @@ def _read_one(reader: _Reader, raw: bytes, rel: str) -> FileRead:
     return FileRead(tuple(reader.problems), tuple(records), tuple(source), sections, synonyms, unreadable=data is None)
 
 
+def fingerprint(directory: str | Path) -> bytes | None:
+    """A digest of every file under `directory` (its path and bytes): all that a load can read, the
+    YAML files and whatever file they name as the source. Read with the loader's own guards (no
+    links out of the directory, no FIFOs, no oversized files); None if any file fails them, since
+    only a load can then say what is wrong."""
+    tree = Path(directory).resolve()
+    if not tree.is_dir():
+        return None
+    reader = _Reader(tree)
+    digest = hashlib.blake2b(digest_size=20)
+    paths = sorted(p for p in tree.rglob("*") if p.is_file() or p.is_symlink())
+    if len(paths) > 2 * MAX_FILES:
+        return None
+    for path in paths:
+        rel = reader.rel(path)
+        raw = _read_regular_file(reader, rel, 1, path, tree, "file")
+        if raw is None:
+            return None
+        digest.update(b"%d:%s%d:" % (len(rel), rel.encode(errors="surrogateescape"), len(raw)))
+        digest.update(raw)
+    return digest.digest()
+
+
 def load_knowledge(directory: str | Path, reads: dict | None = None) -> KnowledgeBase:
     """Load and validate every *.yaml file under `directory`; raise KnowledgeBaseInvalid listing all errors.
 

@@ -21,7 +21,7 @@ log = logging.getLogger("bot")
 
 async def serve(settings: Settings, **options) -> int:
     try:
-        engine = Engine(settings.knowledge_dir)
+        engine = Engine(settings.knowledge_dir, cache_dir=settings.index_cache_dir)
     except KnowledgeBaseInvalid as exc:
         log.error("%s", exc.report(settings.knowledge_dir))
         return 1

@@ -1,0 +1,191 @@
+"""The index cache: a restart with unchanged files reads the checked, indexed knowledge base back
+from DATA_DIR instead of parsing and indexing it again. It must answer exactly as a fresh load,
+never serve anything stale (any changed byte, in YAML, the article text or the code, is a miss),
+never run code from a planted file, and never stop the bot from starting when it is broken."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.core import engine as engine_module
+from bot.core import index_cache
+from bot.core.engine import Engine, load_snapshot
+from bot.core.evaluation import load_questions
+from bot.core.loader import KnowledgeBaseInvalid
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = load_questions(ROOT / "tests" / "questions" / "dev.yaml")
+ASKED = [item["q"] for item in QUESTIONS["in_scope"] + QUESTIONS["off_topic"]]
+
+
+@pytest.fixture
+def kb(tmp_path) -> Path:
+    return Path(shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge"))
+
+
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "data" / "index-cache"
+
+
+def refuse_parsing(monkeypatch) -> None:
+    """From here on any load of the YAML fails: what is served must come from the cache."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the knowledge base was parsed again")
+    monkeypatch.setattr(engine_module, "load_knowledge", refuse)
+
+
+def cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("index-*.pickle"))
+
+
+def answers(engine: Engine) -> list[dict]:
+    return [engine.ask(q).to_json() for q in ASKED]
+
+
+def test_a_restart_reads_the_cache_and_answers_exactly_as_a_fresh_load(kb, cache, monkeypatch, caplog):
+    first = Engine(kb, cache_dir=cache)
+    [written] = cache_files(cache)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600  # the bot's own state, no one else's to read or plant
+    stamp = written.stat().st_mtime_ns
+    fresh_answers = [load_snapshot(kb).ask(q).to_json() for q in ASKED]
+
+    refuse_parsing(monkeypatch)
+    with caplog.at_level(logging.INFO, logger="bot.core.index_cache"):
+        restarted = Engine(kb, cache_dir=cache)
+    assert f"read {len(first.snapshot.kb.entries)} entries" in caplog.text
+    assert cache_files(cache) == [written] and written.stat().st_mtime_ns == stamp  # read, not rewritten
+
+    assert answers(restarted) == answers(first) == fresh_answers
+    assert restarted.snapshot.kb.directory == str(kb)
+    assert restarted.snapshot.kb.loaded_at > first.snapshot.kb.loaded_at  # /about says when this process loaded it
+    # The cached knowledge base serves the place lists and lookups of the slash commands too.
+    fresh = first.snapshot.kb
+    assert restarted.snapshot.kb.entries_for_jurisdiction("denver") == fresh.entries_for_jurisdiction("denver")
+    assert restarted.snapshot.kb.place_names == fresh.place_names
+
+
+def test_an_edited_entry_is_never_served_stale(kb, cache):
+    Engine(kb, cache_dir=cache)
+    [before] = cache_files(cache)
+    denver = kb / "entries" / "denver.yaml"
+    denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
+    restarted = Engine(kb, cache_dir=cache)
+    assert restarted.ask("what did the colorado capital do").entry_id == "denver-364-days"
+    [after] = cache_files(cache)
+    assert after != before  # one knowledge base, one cache file
+
+
+def test_a_changed_article_text_is_checked_again_not_served_from_the_cache(kb, cache):
+    """The quotes were verified against the article text: change the text and they must be again."""
+    Engine(kb, cache_dir=cache)
+    [source] = (kb / "source").iterdir()
+    source.write_text(source.read_text().replace("364 days", "365 days"))
+    with pytest.raises(KnowledgeBaseInvalid, match="not verbatim in the source"):
+        Engine(kb, cache_dir=cache)
+
+
+def test_new_code_does_not_read_what_old_code_wrote(kb, cache, monkeypatch):
+    Engine(kb, cache_dir=cache)
+    [old] = cache_files(cache)
+    monkeypatch.setattr(index_cache, "_code_digest", lambda: b"another version of the code")
+    Engine(kb, cache_dir=cache)
+    [new] = cache_files(cache)
+    assert new != old
+
+
+def test_a_broken_knowledge_base_is_reported_and_never_cached(kb, cache):
+    (kb / "entries" / "bad.yaml").write_text("entries:\n  - id: bad\n    topic: [unclosed\n")
+    with pytest.raises(KnowledgeBaseInvalid, match="entries/bad.yaml"):
+        Engine(kb, cache_dir=cache)
+    assert cache_files(cache) == []
+
+
+def test_a_reload_updates_the_cache_for_the_next_start(kb, cache, monkeypatch):
+    engine = Engine(kb, cache_dir=cache)
+    denver = kb / "entries" / "denver.yaml"
+    denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
+    assert engine.reload().changed == ("denver-364-days",)
+    assert len(cache_files(cache)) == 1
+    refuse_parsing(monkeypatch)
+    assert Engine(kb, cache_dir=cache).ask("what did the colorado capital do").entry_id == "denver-364-days"
+
+
+def test_a_file_edited_while_loading_is_not_cached_under_the_old_contents(kb, cache, monkeypatch):
+    denver = kb / "entries" / "denver.yaml"
+    real = engine_module.load_knowledge
+
+    def edit_midway(directory, reads=None):
+        loaded = real(directory, reads)
+        denver.write_text(denver.read_text() + "\n# edited while the bot was loading\n")
+        return loaded
+    monkeypatch.setattr(engine_module, "load_knowledge", edit_midway)
+    Engine(kb, cache_dir=cache)
+    assert cache_files(cache) == []
+
+
+class _Planted:
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_cache_file_cannot_run_code(kb, cache, tmp_path, caplog, monkeypatch):
+    marker = tmp_path / "pwned"
+    Engine(kb, cache_dir=cache)
+    [path] = cache_files(cache)
+    path.write_bytes(pickle.dumps(_Planted(marker)))
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = Engine(kb, cache_dir=cache)
+    assert not marker.exists()
+    assert "system is not part of a knowledge base" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+    refuse_parsing(monkeypatch)  # the planted file was replaced by a real one
+    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "another pickle"])
+def test_a_damaged_cache_file_is_ignored_and_rewritten(kb, cache, caplog, damage):
+    Engine(kb, cache_dir=cache)
+    [path] = cache_files(cache)
+    good = path.read_bytes()
+    path.write_bytes({"truncated": good[: len(good) // 2], "empty": b"", "another pickle": pickle.dumps({"a": 1})}[damage])
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = Engine(kb, cache_dir=cache)
+    assert "ignoring index cache file" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+    assert len(path.read_bytes()) == len(good)
+
+
+def test_an_unwritable_cache_place_costs_speed_only(kb, tmp_path, caplog):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = Engine(kb, cache_dir=blocked / "index-cache")
+    assert "could not write the index cache" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_a_fifo_beside_the_knowledge_files_does_not_hang_the_start(kb, cache, monkeypatch):
+    os.mkfifo(kb / "notes.pipe")  # no load reads it, so neither does the cache key: reading would block forever
+    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+    refuse_parsing(monkeypatch)
+    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_a_link_out_of_the_knowledge_directory_is_left_to_the_load_to_report(kb, cache, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("entries: []\n")
+    (kb / "entries" / "linked.yaml").symlink_to(outside)
+    with pytest.raises(KnowledgeBaseInvalid, match="outside the knowledge directory"):
+        Engine(kb, cache_dir=cache)
+    assert cache_files(cache) == []
