@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,17 +67,31 @@ def test_eval_prints_the_figures_and_the_misses():
     assert second.startswith("off-topic (") and "declined" in second
 
 
-def test_console_answers_and_runs_slash_commands():
-    out = run("console", stdin="what did denver do?\n/jurisdiction cali\n/jurisdictions\n/about\n/quit\nnot reached\n")
+def test_console_answers_and_runs_slash_commands(tmp_path):
+    session = "what did denver do?\n/jurisdiction cali\n/jurisdictions\n/about\n/quit\nnot reached\n"
+    env = {**ENV, "DATA_DIR": str(tmp_path)}
+    out = run("console", stdin=session, env=env)
     assert out.returncode == 0
     assert "364 days" in out.stdout
     assert "California (state)" in out.stdout and "three laws" in out.stdout
     assert "Oakland (city)" in out.stdout and "26 entries" in out.stdout
     assert "not reached" not in out.stdout
 
+    # The next start reads the indexed knowledge base back from DATA_DIR and says the same.
+    [cached] = (tmp_path / "index-cache").glob("index-*.pickle")
+    stamp = cached.stat().st_mtime_ns
+    again = run("console", stdin=session, env=env)
+    assert cached.stat().st_mtime_ns == stamp
+    loaded_line = re.compile(r"loaded \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+    assert loaded_line.sub("", again.stdout) == loaded_line.sub("", out.stdout)
 
-def test_no_arguments_starts_the_console_when_there_is_no_token():
-    out = run(stdin="hi\n")
+    off = tmp_path / "off"
+    assert run("console", stdin=session, env={**env, "DATA_DIR": str(off), "INDEX_CACHE": "false"}).returncode == 0
+    assert not off.exists()
+
+
+def test_no_arguments_starts_the_console_when_there_is_no_token(tmp_path):
+    out = run(stdin="hi\n", env={**ENV, "DATA_DIR": str(tmp_path)})
     assert out.returncode == 0
     assert "DISCORD_TOKEN is not set" in out.stderr and "article" in out.stdout
 

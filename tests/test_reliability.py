@@ -170,8 +170,8 @@ class _SwapGate:
                 self.straddled += self.engine.snapshot.matcher is not matcher
         return result
 
-    def load(self, directory, tuning=None, previous=None, reads=None):
-        snapshot = self.real_load(directory, tuning, previous, reads)
+    def load(self, directory, tuning=None, previous=None, reads=None, cache=None):
+        snapshot = self.real_load(directory, tuning, previous, reads, cache)
         with self.changed:
             self.changed.wait_for(lambda: self.parked > 0, timeout=2)
         return snapshot  # Engine.reload swaps it in right after this returns
