@@ -189,3 +189,46 @@ def test_a_link_out_of_the_knowledge_directory_is_left_to_the_load_to_report(kb,
     with pytest.raises(KnowledgeBaseInvalid, match="outside the knowledge directory"):
         Engine(kb, cache_dir=cache)
     assert cache_files(cache) == []
+
+
+def test_an_index_that_cannot_be_written_costs_speed_only(kb, cache, monkeypatch, caplog):
+    """A later change could put something unpicklable in the index: the bot must still start."""
+    real_init = index_cache.index.SearchIndex.__init__
+
+    def with_a_lambda(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.sorter = lambda x: x
+    monkeypatch.setattr(index_cache.index.SearchIndex, "__init__", with_a_lambda)
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = Engine(kb, cache_dir=cache)
+    assert "could not write the index cache" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+    assert cache_files(cache) == [] and list(cache.glob(".writing-*")) == []
+
+
+def test_each_knowledge_directory_keeps_its_own_file(kb, cache, tmp_path):
+    other = Path(shutil.copytree(kb, tmp_path / "other-knowledge"))
+    Engine(kb, cache_dir=cache)
+    Engine(other, cache_dir=cache)
+    assert len(cache_files(cache)) == 2  # the console on another directory does not evict the bot's
+    denver = other / "entries" / "denver.yaml"
+    denver.write_text(denver.read_text() + "\n# edited\n")
+    [mine_before] = [p for p in cache_files(cache) if p.name.startswith(_slot(cache, kb))]
+    Engine(other, cache_dir=cache)
+    files = cache_files(cache)
+    assert len(files) == 2 and mine_before in files
+
+
+def _slot(cache: Path, directory: Path) -> str:
+    return "index-" + index_cache.IndexCache(cache).key(directory).partition("-")[0]
+
+
+def test_a_half_written_file_of_a_killed_process_is_removed_once_abandoned(kb, cache):
+    cache.mkdir(parents=True)
+    abandoned, in_progress = cache / ".writing-abandoned", cache / ".writing-in-progress"
+    for path in (abandoned, in_progress):
+        path.write_bytes(b"half a pickle")
+    an_hour_ago = abandoned.stat().st_mtime - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    Engine(kb, cache_dir=cache)
+    assert not abandoned.exists() and in_progress.exists()

@@ -16,6 +16,8 @@ import os
 import pickle
 import sys
 import tempfile
+import time
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from .loader import fingerprint
 log = logging.getLogger(__name__)
 
 _PREFIX, _SUFFIX = "index-", ".pickle"
+_ABANDONED_AFTER = 600  # seconds: a half-written file this old belongs to no running writer
 _ALLOWED = {
     (obj.__module__, obj.__qualname__): obj
     for obj in (model.Source, model.Where, model.Jurisdiction, model.Actor, model.Entry, index.SearchIndex,
@@ -58,9 +61,14 @@ class IndexCache:
         self.directory = Path(directory)
 
     def key(self, knowledge_dir: str | Path) -> str | None:
-        """None when a file cannot be read the way a load reads it: then the load must run, and report it."""
+        """"<directory>-<contents>": which knowledge directory (as configured, so a deploy that swaps
+        a symlink keeps its one file), then the digest of its files and of the code. None when a file
+        cannot be read the way a load reads it: then the load must run, and report it."""
         files = fingerprint(knowledge_dir)
-        return None if files is None else hashlib.blake2b(_code_digest() + files, digest_size=20).hexdigest()
+        if files is None:
+            return None
+        where = hashlib.blake2b(str(Path(knowledge_dir).absolute()).encode(errors="surrogateescape"), digest_size=6)
+        return f"{where.hexdigest()}-{hashlib.blake2b(_code_digest() + files, digest_size=20).hexdigest()}"
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{_PREFIX}{key}{_SUFFIX}"
@@ -88,7 +96,8 @@ class IndexCache:
 
     def put(self, key: str, kb: model.KnowledgeBase, built: index.SearchIndex) -> None:
         """Write atomically (readers see the old file or the new one), readable by this user only,
-        and remove the files of earlier versions: one knowledge base, one cache file."""
+        and remove the directory's earlier versions: one file per knowledge directory, so the console
+        on another directory does not evict the bot's."""
         state = (kb.source, dict(kb.jurisdictions), dict(kb.actors), dict(kb.entries), dict(kb.synonyms), built)
         path = self._path(key)
         try:
@@ -101,8 +110,15 @@ class IndexCache:
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
-            for old in self.directory.glob(f"{_PREFIX}*{_SUFFIX}"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError as exc:
-            log.warning("could not write the index cache in %s (%s); the next start will index again", self.directory, exc)
+        except Exception as exc:  # noqa: BLE001 — a full disk or an unpicklable object costs the next start time, nothing more
+            log.warning("could not write the index cache in %s (%s: %s); the next start will index again",
+                        self.directory, type(exc).__name__, exc)
+            return
+        for old in self.directory.glob(f"{_PREFIX}{key.partition('-')[0]}-*{_SUFFIX}"):
+            if old != path:
+                with suppress(OSError):
+                    old.unlink()
+        for left in self.directory.glob(".writing-*"):  # by a process killed while writing
+            with suppress(OSError):
+                if time.time() - left.stat().st_mtime > _ABANDONED_AFTER:
+                    left.unlink()
