@@ -10,13 +10,14 @@ import os
 import pickle
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.core import engine as engine_module
 from bot.core import index_cache
-from bot.core.engine import Engine, load_snapshot
+from bot.core.engine import Engine, Snapshot, load_snapshot
 from bot.core.evaluation import load_questions
 from bot.core.loader import KnowledgeBaseInvalid
 
@@ -42,6 +43,13 @@ def refuse_parsing(monkeypatch) -> None:
     monkeypatch.setattr(engine_module, "load_knowledge", refuse)
 
 
+def start(knowledge: Path, cache: Path) -> Engine:
+    """An engine with the index cache, once its background write (if any) is done."""
+    engine = Engine(knowledge, cache_dir=cache)
+    engine.index_cache.flush()
+    return engine
+
+
 def cache_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("index-*.pickle"))
 
@@ -51,7 +59,7 @@ def answers(engine: Engine) -> list[dict]:
 
 
 def test_a_restart_reads_the_cache_and_answers_exactly_as_a_fresh_load(kb, cache, monkeypatch, caplog):
-    first = Engine(kb, cache_dir=cache)
+    first = start(kb, cache)
     [written] = cache_files(cache)
     assert stat.S_IMODE(written.stat().st_mode) == 0o600  # the bot's own state, no one else's to read or plant
     stamp = written.stat().st_mtime_ns
@@ -59,7 +67,7 @@ def test_a_restart_reads_the_cache_and_answers_exactly_as_a_fresh_load(kb, cache
 
     refuse_parsing(monkeypatch)
     with caplog.at_level(logging.INFO, logger="bot.core.index_cache"):
-        restarted = Engine(kb, cache_dir=cache)
+        restarted = start(kb, cache)
     assert f"read {len(first.snapshot.kb.entries)} entries" in caplog.text
     assert cache_files(cache) == [written] and written.stat().st_mtime_ns == stamp  # read, not rewritten
 
@@ -73,11 +81,11 @@ def test_a_restart_reads_the_cache_and_answers_exactly_as_a_fresh_load(kb, cache
 
 
 def test_an_edited_entry_is_never_served_stale(kb, cache):
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [before] = cache_files(cache)
     denver = kb / "entries" / "denver.yaml"
     denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
-    restarted = Engine(kb, cache_dir=cache)
+    restarted = start(kb, cache)
     assert restarted.ask("what did the colorado capital do").entry_id == "denver-364-days"
     [after] = cache_files(cache)
     assert after != before  # one knowledge base, one cache file
@@ -85,18 +93,18 @@ def test_an_edited_entry_is_never_served_stale(kb, cache):
 
 def test_a_changed_article_text_is_checked_again_not_served_from_the_cache(kb, cache):
     """The quotes were verified against the article text: change the text and they must be again."""
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [source] = (kb / "source").iterdir()
     source.write_text(source.read_text().replace("364 days", "365 days"))
     with pytest.raises(KnowledgeBaseInvalid, match="not verbatim in the source"):
-        Engine(kb, cache_dir=cache)
+        start(kb, cache)
 
 
 def test_new_code_does_not_read_what_old_code_wrote(kb, cache, monkeypatch):
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [old] = cache_files(cache)
     monkeypatch.setattr(index_cache, "_code_digest", lambda: b"another version of the code")
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [new] = cache_files(cache)
     assert new != old
 
@@ -104,18 +112,19 @@ def test_new_code_does_not_read_what_old_code_wrote(kb, cache, monkeypatch):
 def test_a_broken_knowledge_base_is_reported_and_never_cached(kb, cache):
     (kb / "entries" / "bad.yaml").write_text("entries:\n  - id: bad\n    topic: [unclosed\n")
     with pytest.raises(KnowledgeBaseInvalid, match="entries/bad.yaml"):
-        Engine(kb, cache_dir=cache)
+        start(kb, cache)
     assert cache_files(cache) == []
 
 
 def test_a_reload_updates_the_cache_for_the_next_start(kb, cache, monkeypatch):
-    engine = Engine(kb, cache_dir=cache)
+    engine = start(kb, cache)
     denver = kb / "entries" / "denver.yaml"
     denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
     assert engine.reload().changed == ("denver-364-days",)
+    engine.index_cache.flush()
     assert len(cache_files(cache)) == 1
     refuse_parsing(monkeypatch)
-    assert Engine(kb, cache_dir=cache).ask("what did the colorado capital do").entry_id == "denver-364-days"
+    assert start(kb, cache).ask("what did the colorado capital do").entry_id == "denver-364-days"
 
 
 def test_a_file_edited_while_loading_is_not_cached_under_the_old_contents(kb, cache, monkeypatch):
@@ -127,7 +136,7 @@ def test_a_file_edited_while_loading_is_not_cached_under_the_old_contents(kb, ca
         denver.write_text(denver.read_text() + "\n# edited while the bot was loading\n")
         return loaded
     monkeypatch.setattr(engine_module, "load_knowledge", edit_midway)
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     assert cache_files(cache) == []
 
 
@@ -141,26 +150,26 @@ class _Planted:
 
 def test_a_planted_cache_file_cannot_run_code(kb, cache, tmp_path, caplog, monkeypatch):
     marker = tmp_path / "pwned"
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [path] = cache_files(cache)
     path.write_bytes(pickle.dumps(_Planted(marker)))
     with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
-        engine = Engine(kb, cache_dir=cache)
+        engine = start(kb, cache)
     assert not marker.exists()
     assert "system is not part of a knowledge base" in caplog.text
     assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
     refuse_parsing(monkeypatch)  # the planted file was replaced by a real one
-    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+    assert start(kb, cache).ask("denvr 364 days??").entry_id == "denver-364-days"
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "another pickle"])
 def test_a_damaged_cache_file_is_ignored_and_rewritten(kb, cache, caplog, damage):
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     [path] = cache_files(cache)
     good = path.read_bytes()
     path.write_bytes({"truncated": good[: len(good) // 2], "empty": b"", "another pickle": pickle.dumps({"a": 1})}[damage])
     with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
-        engine = Engine(kb, cache_dir=cache)
+        engine = start(kb, cache)
     assert "ignoring index cache file" in caplog.text
     assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
     assert len(path.read_bytes()) == len(good)
@@ -170,16 +179,16 @@ def test_an_unwritable_cache_place_costs_speed_only(kb, tmp_path, caplog):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")
     with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
-        engine = Engine(kb, cache_dir=blocked / "index-cache")
+        engine = start(kb, blocked / "index-cache")
     assert "could not write the index cache" in caplog.text
     assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
 
 
 def test_a_fifo_beside_the_knowledge_files_does_not_hang_the_start(kb, cache, monkeypatch):
     os.mkfifo(kb / "notes.pipe")  # no load reads it, so neither does the cache key: reading would block forever
-    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+    assert start(kb, cache).ask("denvr 364 days??").entry_id == "denver-364-days"
     refuse_parsing(monkeypatch)
-    assert Engine(kb, cache_dir=cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+    assert start(kb, cache).ask("denvr 364 days??").entry_id == "denver-364-days"
 
 
 def test_a_link_out_of_the_knowledge_directory_is_left_to_the_load_to_report(kb, cache, tmp_path):
@@ -187,7 +196,7 @@ def test_a_link_out_of_the_knowledge_directory_is_left_to_the_load_to_report(kb,
     outside.write_text("entries: []\n")
     (kb / "entries" / "linked.yaml").symlink_to(outside)
     with pytest.raises(KnowledgeBaseInvalid, match="outside the knowledge directory"):
-        Engine(kb, cache_dir=cache)
+        start(kb, cache)
     assert cache_files(cache) == []
 
 
@@ -200,7 +209,7 @@ def test_an_index_that_cannot_be_written_costs_speed_only(kb, cache, monkeypatch
         self.sorter = lambda x: x
     monkeypatch.setattr(index_cache.index.SearchIndex, "__init__", with_a_lambda)
     with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
-        engine = Engine(kb, cache_dir=cache)
+        engine = start(kb, cache)
     assert "could not write the index cache" in caplog.text
     assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
     assert cache_files(cache) == [] and list(cache.glob(".writing-*")) == []
@@ -208,13 +217,13 @@ def test_an_index_that_cannot_be_written_costs_speed_only(kb, cache, monkeypatch
 
 def test_each_knowledge_directory_keeps_its_own_file(kb, cache, tmp_path):
     other = Path(shutil.copytree(kb, tmp_path / "other-knowledge"))
-    Engine(kb, cache_dir=cache)
-    Engine(other, cache_dir=cache)
+    start(kb, cache)
+    start(other, cache)
     assert len(cache_files(cache)) == 2  # the console on another directory does not evict the bot's
     denver = other / "entries" / "denver.yaml"
     denver.write_text(denver.read_text() + "\n# edited\n")
     [mine_before] = [p for p in cache_files(cache) if p.name.startswith(_slot(cache, kb))]
-    Engine(other, cache_dir=cache)
+    start(other, cache)
     files = cache_files(cache)
     assert len(files) == 2 and mine_before in files
 
@@ -230,5 +239,50 @@ def test_a_half_written_file_of_a_killed_process_is_removed_once_abandoned(kb, c
         path.write_bytes(b"half a pickle")
     an_hour_ago = abandoned.stat().st_mtime - 3600
     os.utime(abandoned, (an_hour_ago, an_hour_ago))
-    Engine(kb, cache_dir=cache)
+    start(kb, cache)
     assert not abandoned.exists() and in_progress.exists()
+
+
+def test_a_reload_does_not_wait_for_the_cache_write(kb, cache, monkeypatch):
+    release = threading.Event()
+    real_put = index_cache.IndexCache.put
+
+    def slow_put(self, *args):
+        assert release.wait(10)
+        real_put(self, *args)
+    monkeypatch.setattr(index_cache.IndexCache, "put", slow_put)
+    engine = Engine(kb, cache_dir=cache)  # its own write is held up too
+    denver = kb / "entries" / "denver.yaml"
+    denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
+    assert engine.reload().changed == ("denver-364-days",)  # returned while both writes wait
+    assert engine.ask("what did the colorado capital do").entry_id == "denver-364-days"
+    assert cache_files(cache) == []
+    release.set()
+    engine.index_cache.flush()
+    refuse_parsing(monkeypatch)
+    assert start(kb, cache).ask("what did the colorado capital do").entry_id == "denver-364-days"
+
+
+def test_an_older_version_never_overwrites_a_newer_one(kb, cache):
+    engine = Engine(kb, cache_dir=None)
+    writer = index_cache.IndexCache(cache)
+    snapshot = engine.snapshot
+    with writer._write_lock:  # both writes queue behind this one
+        writer.put_soon("slot-older", snapshot.kb, snapshot.index)
+        writer.put_soon("slot-newer", snapshot.kb, snapshot.index)
+    writer.flush()
+    assert [p.name for p in cache_files(cache)] == ["index-slot-newer.pickle"]
+
+
+def test_what_is_saved_does_not_depend_on_the_questions_asked_meanwhile(kb, cache):
+    engine = Engine(kb, cache_dir=cache)  # writing in the background from here
+    typos = ["denvr 364 dayz", "baltimor prosecuters", "wht did inslee sai", "califronia sanctuery", "jessca vaughn"]
+    while any(t.is_alive() for t in engine.index_cache._writers):
+        for q in typos:
+            engine.ask(q)
+    engine.index_cache.flush()
+    assert engine.snapshot.index.analyzer._corrections  # the serving analyzer learnt the typos…
+    kb_back, saved = engine.index_cache.get(engine.index_cache.key(kb), kb)
+    assert saved.analyzer._corrections == {} and saved.analyzer._entities._seen == set()  # …the saved one did not
+    restored = Snapshot.build(kb_back, index=saved)
+    assert [restored.ask(q).to_json() for q in ASKED] == [load_snapshot(kb).ask(q).to_json() for q in ASKED]

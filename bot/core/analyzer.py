@@ -61,6 +61,11 @@ class PhraseMap:
         self._seen: set[str] = set()
         self._starters: set[str] = set()
 
+    def __getstate__(self) -> dict:
+        """Saved (see IndexCache) without the words questions have added: a saved index must not
+        depend on what was asked, and it is saved while questions are being answered."""
+        return {**self.__dict__, "_seen": set(), "_starters": set()}
+
     def _may_match(self, tokens: list[str]) -> bool:
         if self._fold is str:
             return not self._longest.keys().isdisjoint(tokens)
@@ -134,6 +139,10 @@ class Analyzer:
         # instead of counting as a word the article does not know. Only long ones: "weather" must
         # not become "whether".
         self.add_words(sorted(w for w in STOPWORDS if len(w) >= 8))
+
+    def __getstate__(self) -> dict:
+        """Saved without the typo corrections questions have cached (see PhraseMap.__getstate__)."""
+        return {**self.__dict__, "_corrections": {}}
 
     # -- vocabulary for typo correction -----------------------------------------------------------
     def add_words(self, words: Iterable[str]) -> None:

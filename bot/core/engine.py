@@ -48,7 +48,8 @@ def load_snapshot(directory: str | Path, tuning: Tuning | None = None, previous:
     A reload passes the snapshot it replaces and the file reads of the last load: unchanged files
     are not parsed again and unchanged entries are not analysed again (see FileRead, SearchIndex).
     With a `cache`, a directory whose files and code are byte for byte those of an earlier good load
-    is read back from disk instead (see IndexCache), and a new good load is written to it.
+    is read back from disk instead (see IndexCache), and a new good load is written to it in the
+    background.
     The cyclic garbage collector is paused meanwhile: loading allocates hundreds of thousands of
     objects and creates no cycles, and with a large knowledge base already in memory each
     collection pass scanned all of it again, which made a reload up to twice as slow."""
@@ -60,7 +61,7 @@ def load_snapshot(directory: str | Path, tuning: Tuning | None = None, previous:
         snapshot = Snapshot.build(load_knowledge(directory, reads), tuning, previous)
         # Written only if no file changed while it loaded: what was read is what the key names.
         if key is not None and cache.key(directory) == key:
-            cache.put(key, snapshot.kb, snapshot.index)
+            cache.put_soon(key, snapshot.kb, snapshot.index)
         return snapshot
 
 
@@ -99,9 +100,9 @@ class Engine:
         """`cache_dir`: where to keep the index cache (see IndexCache); None keeps none."""
         self.directory = Path(directory)
         self.tuning = tuning
-        self._cache = IndexCache(cache_dir) if cache_dir is not None else None
+        self.index_cache = IndexCache(cache_dir) if cache_dir is not None else None
         self._reads: dict = {}  # what the last load read from each file; only used under _reload_lock
-        self.snapshot = load_snapshot(self.directory, tuning, reads=self._reads, cache=self._cache)
+        self.snapshot = load_snapshot(self.directory, tuning, reads=self._reads, cache=self.index_cache)
         self._reload_lock = threading.Lock()
 
     def ask(self, question: str) -> Answer:
@@ -112,7 +113,7 @@ class Engine:
         with self._reload_lock:
             old = self.snapshot.kb
             try:
-                new = load_snapshot(self.directory, self.tuning, self.snapshot, self._reads, self._cache)
+                new = load_snapshot(self.directory, self.tuning, self.snapshot, self._reads, self.index_cache)
             except KnowledgeBaseInvalid as exc:
                 return ReloadResult(False, exc.problems)
             self.snapshot = new

@@ -16,6 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -59,6 +60,9 @@ def _code_digest() -> bytes:
 class IndexCache:
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
+        self._latest: str | None = None  # the last version handed to put_soon
+        self._write_lock = threading.Lock()  # one write at a time
+        self._writers: list[threading.Thread] = []
 
     def key(self, knowledge_dir: str | Path) -> str | None:
         """"<directory>-<contents>": which knowledge directory (as configured, so a deploy that swaps
@@ -93,6 +97,26 @@ class IndexCache:
             return None
         log.info("read %d entries, checked and indexed before, from %s", len(entries), path)
         return kb, built
+
+    def put_soon(self, key: str, kb: model.KnowledgeBase, built: index.SearchIndex) -> None:
+        """Write in a thread of its own, so that a start or a reload does not wait about 0.45 s (for
+        10,000 entries) for it. The snapshot may be serving meanwhile: what questions change in it,
+        the analyzer's caches, is not saved. A write that a newer version overtook is skipped. Not a
+        daemon thread: a process that exits first finishes its write."""
+        self._latest = key
+        thread = threading.Thread(target=self._put_if_latest, args=(key, kb, built), name="index-cache-writer")
+        self._writers = [t for t in self._writers if t.is_alive()] + [thread]
+        thread.start()
+
+    def _put_if_latest(self, key: str, kb: model.KnowledgeBase, built: index.SearchIndex) -> None:
+        with self._write_lock:
+            if key == self._latest:
+                self.put(key, kb, built)
+
+    def flush(self) -> None:
+        """Wait for the writes under way."""
+        for thread in list(self._writers):
+            thread.join()
 
     def put(self, key: str, kb: model.KnowledgeBase, built: index.SearchIndex) -> None:
         """Write atomically (readers see the old file or the new one), readable by this user only,
