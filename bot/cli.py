@@ -113,8 +113,10 @@ def cmd_eval(args) -> int:
 def cmd_console(args) -> int:
     from .console import run_console
 
+    if args.knowledge is not None:  # an explicit directory: no settings needed, nothing written to DATA_DIR
+        return run_console(args.knowledge)
     settings = _settings()
-    return run_console(args.knowledge or settings.knowledge_dir, cache_dir=settings.index_cache_dir)
+    return run_console(settings.knowledge_dir, cache_dir=settings.index_cache_dir)
 
 
 def cmd_unanswered(args) -> int:

@@ -127,15 +127,26 @@ def test_a_reload_updates_the_cache_for_the_next_start(kb, cache, monkeypatch):
     assert start(kb, cache).ask("what did the colorado capital do").entry_id == "denver-364-days"
 
 
-def test_a_file_edited_while_loading_is_not_cached_under_the_old_contents(kb, cache, monkeypatch):
+@pytest.mark.parametrize("change", ["edited and changed back", "added and removed"])
+def test_files_that_change_while_loading_are_not_cached_under_the_scanned_contents(kb, cache, monkeypatch, change):
+    """The cache file is named after the files scanned before the load; what the load read must be
+    exactly that, even when the change is undone before anyone could scan again."""
     denver = kb / "entries" / "denver.yaml"
+    extra = kb / "entries" / "extra.yaml"
+    original = denver.read_text()
     real = engine_module.load_knowledge
 
-    def edit_midway(directory, reads=None):
-        loaded = real(directory, reads)
-        denver.write_text(denver.read_text() + "\n# edited while the bot was loading\n")
-        return loaded
-    monkeypatch.setattr(engine_module, "load_knowledge", edit_midway)
+    def change_midway(directory, reads=None):
+        if change == "edited and changed back":
+            denver.write_text(original.replace("What did Denver do?", "What did Denver do, then?"))
+        else:
+            extra.write_text("entries: []\n")
+        try:
+            return real(directory, reads)
+        finally:
+            extra.unlink(missing_ok=True)
+            denver.write_text(original)
+    monkeypatch.setattr(engine_module, "load_knowledge", change_midway)
     start(kb, cache)
     assert cache_files(cache) == []
 
@@ -229,7 +240,7 @@ def test_each_knowledge_directory_keeps_its_own_file(kb, cache, tmp_path):
 
 
 def _slot(cache: Path, directory: Path) -> str:
-    return "index-" + index_cache.IndexCache(cache).key(directory).partition("-")[0]
+    return "index-" + index_cache.IndexCache(cache).scan(directory).key.partition("-")[0]
 
 
 def test_a_half_written_file_of_a_killed_process_is_removed_once_abandoned(kb, cache):
@@ -264,12 +275,13 @@ def test_a_reload_does_not_wait_for_the_cache_write(kb, cache, monkeypatch):
 
 
 def test_an_older_version_never_overwrites_a_newer_one(kb, cache):
-    engine = Engine(kb, cache_dir=None)
+    snapshot = Engine(kb).snapshot
     writer = index_cache.IndexCache(cache)
-    snapshot = engine.snapshot
+    older, newer = writer.scan(kb), writer.scan(kb)
+    older.key, newer.key = "slot-older", "slot-newer"  # two versions; the files behind them do not matter here
     with writer._write_lock:  # both writes queue behind this one
-        writer.put_soon("slot-older", snapshot.kb, snapshot.index)
-        writer.put_soon("slot-newer", snapshot.kb, snapshot.index)
+        writer.put_soon(older, snapshot.kb, snapshot.index)
+        writer.put_soon(newer, snapshot.kb, snapshot.index)
     writer.flush()
     assert [p.name for p in cache_files(cache)] == ["index-slot-newer.pickle"]
 
@@ -282,7 +294,83 @@ def test_what_is_saved_does_not_depend_on_the_questions_asked_meanwhile(kb, cach
             engine.ask(q)
     engine.index_cache.flush()
     assert engine.snapshot.index.analyzer._corrections  # the serving analyzer learnt the typos…
-    kb_back, saved = engine.index_cache.get(engine.index_cache.key(kb), kb)
+    kb_back, saved = engine.index_cache.get(engine.index_cache.scan(kb))
     assert saved.analyzer._corrections == {} and saved.analyzer._entities._seen == set()  # …the saved one did not
     restored = Snapshot.build(kb_back, index=saved)
     assert [restored.ask(q).to_json() for q in ASKED] == [load_snapshot(kb).ask(q).to_json() for q in ASKED]
+
+
+@pytest.mark.parametrize("plant", ["another user's file", "a file others can write", "a FIFO", "a link"])
+def test_a_cache_file_not_safely_the_bots_own_is_not_read(kb, cache, tmp_path, monkeypatch, caplog, plant):
+    start(kb, cache)
+    [path] = cache_files(cache)
+    if plant == "another user's file":
+        os.chown(path, 65534, 65534)
+    elif plant == "a file others can write":
+        path.chmod(0o666)
+    elif plant == "a FIFO":  # opening it for reading would wait forever for a writer
+        path.unlink()
+        os.mkfifo(path)
+    else:
+        target = tmp_path / "elsewhere.pickle"
+        path.rename(target)
+        path.symlink_to(target)
+    reads = []
+    real = index_cache._Unpickler.load
+    monkeypatch.setattr(index_cache._Unpickler, "load", lambda self: reads.append(1) or real(self))
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = start(kb, cache)
+    assert reads == [] and "ignoring index cache file" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+    [rewritten] = cache_files(cache)
+    assert stat.S_ISREG(rewritten.lstat().st_mode) and rewritten.stat().st_uid == os.getuid()
+
+
+def test_a_cache_file_that_unpickles_but_is_no_usable_index_is_replaced(kb, cache, monkeypatch, caplog):
+    start(kb, cache)
+    [path] = cache_files(cache)
+    scan = index_cache.IndexCache(cache).scan(kb)
+    kb_now = Engine(kb).snapshot.kb
+    hollow = index_cache.index.SearchIndex.__new__(index_cache.index.SearchIndex)  # allowed class, no state
+    with path.open("wb") as handle:
+        pickler = pickle.Pickler(handle, protocol=5)
+        pickler.dump((kb_now.source.file, kb_now.files[kb_now.source.file]))
+        pickler.dump((kb_now.source, dict(kb_now.jurisdictions), dict(kb_now.actors), dict(kb_now.entries),
+                      dict(kb_now.synonyms), dict(kb_now.files), hollow))
+    assert index_cache.IndexCache(cache).get(scan) is not None  # it passes the unpickler's checks…
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = start(kb, cache)  # …and fails only when the matcher is built on it
+    assert "ignoring index cache file" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+    refuse_parsing(monkeypatch)
+    assert start(kb, cache).ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_a_knowledge_directory_that_cannot_be_scanned_still_loads(kb, cache, monkeypatch, caplog):
+    def unreadable(directory):
+        raise PermissionError(13, "Permission denied", str(directory))
+    monkeypatch.setattr(index_cache, "fingerprint", unreadable)
+    with caplog.at_level(logging.INFO, logger="bot.core.index_cache"):
+        engine = start(kb, cache)
+    assert "index cache not used" in caplog.text and "Permission denied" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_a_data_directory_inside_the_knowledge_directory_still_hits(kb, monkeypatch):
+    """Only the YAML files (and the article text) name the cache file: the curator database and
+    heartbeat changing beside them do not make every start a miss."""
+    data = kb / "data"
+    start(kb, data / "index-cache")
+    (data / "heartbeat").write_text("now")
+    refuse_parsing(monkeypatch)
+    assert start(kb, data / "index-cache").ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_another_yaml_parser_does_not_read_what_libyaml_wrote(monkeypatch):
+    """libyaml and PyYAML's own parser disagree on some input (a trailing tab), so each has its own files."""
+    import yaml
+
+    from bot.core import yaml_lines
+    with_libyaml = index_cache._code_digest.__wrapped__()
+    monkeypatch.setattr(yaml_lines, "_Loader", yaml.SafeLoader)
+    assert index_cache._code_digest.__wrapped__() != with_libyaml

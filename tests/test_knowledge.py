@@ -148,6 +148,21 @@ def test_check_command_passes_on_the_repo_and_fails_with_file_line(tmp_path):
     assert "actors.yaml:" in bad.stdout and "must be lowercase" in bad.stdout
 
 
+@pytest.mark.parametrize("value, line, says", [
+    ("!!int abc", 3, "'abc' is not a valid int"),
+    ("!!bool maybe", 3, "'maybe' is not a valid bool"),
+    ("!!timestamp someday", 3, "'someday' is not a valid timestamp"),
+    ("!!bool\n    kind: [fact", 3, "'' is not a valid bool"),  # before the syntax error the parser has not reached
+])
+def test_a_value_that_does_not_fit_its_explicit_tag_is_reported_with_its_line(tmp_path, value, line, says):
+    kb_dir = _copy(tmp_path)
+    (kb_dir / "entries" / "bad.yaml").write_text(f"entries:\n  - id: bad\n    topic: {value}\n")
+    with pytest.raises(KnowledgeBaseInvalid) as caught:
+        load_knowledge(kb_dir)
+    first = caught.value.problems[0]
+    assert (first.where.file, first.where.line) == ("entries/bad.yaml", line) and says in first.message
+
+
 def test_aliases_of_any_kind_are_refused(tmp_path):
     from bot.core.yaml_lines import load_with_lines
 

@@ -54,14 +54,15 @@ def load_snapshot(directory: str | Path, tuning: Tuning | None = None, previous:
     objects and creates no cycles, and with a large knowledge base already in memory each
     collection pass scanned all of it again, which made a reload up to twice as slow."""
     with _gc_paused():
-        key = cache.key(directory) if cache is not None else None
-        if key is not None and (hit := cache.get(key, directory)) is not None:
-            kb, index = hit
-            return Snapshot.build(kb, tuning, index=index)
+        scan = cache.scan(directory) if cache is not None else None
+        if scan is not None and (hit := cache.get(scan)) is not None:
+            try:
+                return Snapshot.build(hit[0], tuning, index=hit[1])
+            except Exception as exc:  # noqa: BLE001 — a file that unpickles but is not a usable index
+                cache.discard(scan, exc)
         snapshot = Snapshot.build(load_knowledge(directory, reads), tuning, previous)
-        # Written only if no file changed while it loaded: what was read is what the key names.
-        if key is not None and cache.key(directory) == key:
-            cache.put_soon(key, snapshot.kb, snapshot.index)
+        if scan is not None:
+            cache.put_soon(scan, snapshot.kb, snapshot.index)
         return snapshot
 
 

@@ -247,7 +247,7 @@ def _read_cached(root: Path, path: Path, rel: str, reads: dict | None) -> tuple[
     raw = _read_regular_file(reader, rel, 1, path, root, "file")
     if raw is None:
         return b"", FileRead(tuple(reader.problems), (), (), 0, None, unreadable=True)
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    digest = file_digest(raw)
     if reads is not None and (hit := reads.get(rel)) and hit[0] == digest:
         return hit
     return digest, _read_one(reader, raw, rel)
@@ -280,27 +280,41 @@ def _read_one(reader: _Reader, raw: bytes, rel: str) -> FileRead:
     return FileRead(tuple(reader.problems), tuple(records), tuple(source), sections, synonyms, unreadable=data is None)
 
 
-def fingerprint(directory: str | Path) -> bytes | None:
-    """A digest of every file under `directory` (its path and bytes): all that a load can read, the
-    YAML files and whatever file they name as the source. Read with the loader's own guards (no
-    links out of the directory, no FIFOs, no oversized files); None if any file fails them, since
-    only a load can then say what is wrong."""
+def file_digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def _yaml_files(tree: Path) -> list[Path]:
+    return sorted(p for p in tree.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+
+
+def fingerprint(directory: str | Path) -> dict[str, bytes]:
+    """The digest of every YAML file a load of `directory` reads, by path: listed and read the way
+    a load lists and reads them (no links out of the directory, no FIFOs, no oversized files).
+    Raises ValueError, naming the file, when one of them cannot be read so: only a load can then
+    say what is wrong. The article text is not here: its path is known only once the YAML is
+    parsed (see read_digest)."""
     tree = Path(directory).resolve()
     if not tree.is_dir():
-        return None
+        raise ValueError(f"{directory} is not a directory")
     reader = _Reader(tree)
-    digest = hashlib.blake2b(digest_size=20)
-    paths = sorted(p for p in tree.rglob("*") if p.is_file() or p.is_symlink())
-    if len(paths) > 2 * MAX_FILES:
-        return None
-    for path in paths:
+    files = _yaml_files(tree)
+    if len(files) > MAX_FILES:
+        raise ValueError(f"over {MAX_FILES} YAML files")
+    digests = {}
+    for path in files:
         rel = reader.rel(path)
-        raw = _read_regular_file(reader, rel, 1, path, tree, "file")
-        if raw is None:
-            return None
-        digest.update(b"%d:%s%d:" % (len(rel), rel.encode(errors="surrogateescape"), len(raw)))
-        digest.update(raw)
-    return digest.digest()
+        if (raw := _read_regular_file(reader, rel, 1, path, tree, "file")) is None:
+            raise ValueError(str(reader.problems[-1]))
+        digests[rel] = file_digest(raw)
+    return digests
+
+
+def read_digest(directory: str | Path, rel: str) -> bytes | None:
+    """The digest of one file under `directory`, read with the loader's guards; None if it cannot be."""
+    tree = Path(directory).resolve()
+    raw = _read_regular_file(_Reader(tree), rel, 1, tree / rel, tree, "file")
+    return None if raw is None else file_digest(raw)
 
 
 def load_knowledge(directory: str | Path, reads: dict | None = None) -> KnowledgeBase:
@@ -315,7 +329,7 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
     reader = _Reader(tree)
     if not tree.is_dir():
         raise KnowledgeBaseInvalid([Problem(None, f"knowledge directory {root} does not exist")])
-    files = sorted(p for p in tree.rglob("*") if p.suffix in (".yaml", ".yml") and (p.is_file() or p.is_symlink()))
+    files = _yaml_files(tree)
     if not files:
         raise KnowledgeBaseInvalid([Problem(None, f"no .yaml files in {root}")])
     if len(files) > MAX_FILES:
@@ -346,7 +360,8 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
         reads.clear()
         reads.update(kept)
 
-    source = _build_source(reader, tree, source_records, source_sections)
+    read = {rel: digest for rel, (digest, done) in kept.items() if not done.unreadable}
+    source = _build_source(reader, tree, source_records, source_sections, read)
     jurisdictions = _unique(reader, "jurisdiction", [r for r, _ in raw["jurisdictions"]])
     actors = _unique(reader, "actor", [r for r, _ in raw["actors"]])
     entries = _unique(reader, "entry", [r for r, _ in raw["entries"]])
@@ -368,6 +383,7 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
         synonyms=MappingProxyType(synonyms),
         directory=str(root),
         loaded_at=datetime.now(UTC),
+        files=MappingProxyType(read),
     )
 
 
@@ -406,7 +422,8 @@ def _read_synonyms(reader, value, rel, line, synonyms, variant_at) -> None:
         synonyms[canon] = synonyms.get(canon, ()) + tuple(kept)
 
 
-def _build_source(reader, root: Path, records: list[dict], sections: int) -> Source | None:
+def _build_source(reader, root: Path, records: list[dict], sections: int, read: dict[str, bytes]) -> Source | None:
+    """The article, its file's digest added to `read`."""
     if not records:
         if not sections:  # a source section that is there but invalid has had its problems reported
             reader.problem(None, None, "no 'source' section: one file must describe the article (see article.yaml)")
@@ -419,6 +436,7 @@ def _build_source(reader, root: Path, records: list[dict], sections: int) -> Sou
     raw = _read_regular_file(reader, file, line, root / rec["file"], root, f"source file {rec['file']!r}")
     if raw is None:
         return None
+    read[rec["file"]] = file_digest(raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -101,6 +101,7 @@ class KnowledgeBase:
     synonyms: Mapping[str, tuple[str, ...]]
     directory: str
     loaded_at: datetime
+    files: Mapping[str, bytes] = field(default_factory=dict, compare=False)  # path -> digest of each file read
     # Built once here rather than by scanning every entry on each decline or /jurisdiction call.
     _by_jurisdiction: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)
     _by_actor: Mapping[str, tuple[Entry, ...]] = field(init=False, repr=False, compare=False)

@@ -32,7 +32,7 @@ MAX_DEPTH = 32  # a knowledge base needs about 4; deeper is a mistake or an atta
 # its first character (digits, y/n/t/f/o for booleans, ~ for null…); every other one is text.
 _RESOLVED_FIRST = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
 _TEXT_SHORTCUT = None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers
-_SCALARS = SafeConstructor()  # for the rarer safe scalar tags (int forms, timestamps, binary…)
+_SAFE_TAGS = frozenset(SafeConstructor.yaml_constructors)
 _NO_KEY = object()
 
 
@@ -145,6 +145,15 @@ def _scalar(event, loader, depth: int):
         return value
     if tag == _MERGE:
         raise ConstructorError(None, None, "YAML merge keys (<<) are not allowed here", event.start_mark)
-    if tag not in _SCALARS.yaml_constructors:
+    if tag not in _SAFE_TAGS:
         raise ConstructorError(None, None, f"unsupported tag {tag} (no safe constructor for it)", event.start_mark)
-    return _SCALARS.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style), deep=True)
+    # The rarer safe scalars (int forms, timestamps, binary…), each by a constructor of its own: one
+    # kept across calls would keep every node it ever built. "!!int abc" fails inside PyYAML with a
+    # plain Python error; it is reported like any other YAML mistake.
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return SafeConstructor().construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
+        raise ConstructorError(None, None, f"{value!r} is not a valid {tag.rpartition(':')[2]}", event.start_mark) from None
