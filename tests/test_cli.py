@@ -87,6 +87,8 @@ def test_console_answers_and_runs_slash_commands(tmp_path):
 
     off = tmp_path / "off"
     assert run("console", stdin=session, env={**env, "DATA_DIR": str(off), "INDEX_CACHE": "false"}).returncode == 0
+    # An explicit directory is an ad-hoc look: no settings needed, nothing written.
+    assert run("console", "--knowledge", str(ROOT / "knowledge"), stdin=session, env={**env, "DATA_DIR": str(off)}).returncode == 0
     assert not off.exists()
 
 
