@@ -334,7 +334,7 @@ def test_a_cache_file_that_unpickles_but_is_no_usable_index_is_replaced(kb, cach
     hollow = index_cache.index.SearchIndex.__new__(index_cache.index.SearchIndex)  # allowed class, no state
     with path.open("wb") as handle:
         pickler = pickle.Pickler(handle, protocol=5)
-        pickler.dump((kb_now.source.file, kb_now.files[kb_now.source.file]))
+        pickler.dump((scan.key, kb_now.source.file, kb_now.files[kb_now.source.file]))
         pickler.dump((kb_now.source, dict(kb_now.jurisdictions), dict(kb_now.actors), dict(kb_now.entries),
                       dict(kb_now.synonyms), dict(kb_now.files), hollow))
     assert index_cache.IndexCache(cache).get(scan) is not None  # it passes the unpickler's checks…
@@ -374,3 +374,62 @@ def test_another_yaml_parser_does_not_read_what_libyaml_wrote(monkeypatch):
     with_libyaml = index_cache._code_digest.__wrapped__()
     monkeypatch.setattr(yaml_lines, "_Loader", yaml.SafeLoader)
     assert index_cache._code_digest.__wrapped__() != with_libyaml
+
+
+def test_a_renamed_cache_file_of_the_bots_own_is_not_served(kb, cache):
+    """Someone who set aside an older file of the bot's and gives it the current name gets nothing."""
+    start(kb, cache)
+    [old] = cache_files(cache)
+    set_aside = old.read_bytes()
+    denver = kb / "entries" / "denver.yaml"
+    denver.write_text(denver.read_text().replace("      - What did Denver do?\n", "      - What did the Colorado capital do?\n"))
+    start(kb, cache)
+    [current] = cache_files(cache)
+    current.write_bytes(set_aside)
+    assert "What did the Colorado capital do?" in start(kb, cache).snapshot.kb.entries["denver-364-days"].questions
+
+
+def test_a_cache_directory_others_can_write_in_is_not_used(kb, cache, monkeypatch, caplog):
+    start(kb, cache)
+    cache.chmod(0o777)
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = start(kb, cache)
+    assert "is not a directory of this user's that only it can write" in caplog.text
+    assert engine.ask("denvr 364 days??").entry_id == "denver-364-days"
+
+
+def test_no_thread_for_the_write_costs_speed_only(kb, cache, monkeypatch, caplog):
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    with caplog.at_level(logging.WARNING, logger="bot.core.index_cache"):
+        engine = Engine(kb, cache_dir=cache)
+        denver = kb / "entries" / "denver.yaml"
+        denver.write_text(denver.read_text() + "\n# edited\n")
+        assert engine.reload().ok
+    assert "index cache not written (can't start new thread)" in caplog.text
+    assert cache_files(cache) == []
+
+
+def test_a_write_queued_for_an_edit_since_undone_does_not_remove_the_file_now_served(kb, cache):
+    engine = start(kb, cache)
+    [served] = cache_files(cache)
+    denver = kb / "entries" / "denver.yaml"
+    original = denver.read_text()
+    with engine.index_cache._write_lock:  # a slow write: the edit's version waits behind it
+        denver.write_text(original + "\n# edited\n")
+        assert engine.reload().ok
+        denver.write_text(original)
+        assert engine.reload().ok  # read back from `served`
+    engine.index_cache.flush()
+    assert cache_files(cache) == [served]
+
+
+def test_an_article_text_named_like_yaml_but_not_listed_still_caches(kb, cache, monkeypatch):
+    [source] = (kb / "source").iterdir()
+    source.rename(kb / "source" / ".yaml")  # a dotfile: not a YAML file the loader lists
+    article = kb / "article.yaml"
+    article.write_text(article.read_text().replace(f"source/{source.name}", "source/.yaml"))
+    start(kb, cache)
+    refuse_parsing(monkeypatch)
+    assert start(kb, cache).ask("denvr 364 days??").entry_id == "denver-364-days"

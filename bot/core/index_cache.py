@@ -79,7 +79,7 @@ class Scan:
     def matches(self, kb: model.KnowledgeBase) -> bool:
         """Whether `kb` was read from exactly the YAML files scanned (none changed, came or went while
         it loaded, not even to change back)."""
-        return {rel: d for rel, d in kb.files.items() if rel in self.files or rel.endswith((".yaml", ".yml"))} == self.files
+        return {rel: d for rel, d in kb.files.items() if rel != kb.source.file} == self.files
 
 
 class IndexCache:
@@ -100,8 +100,22 @@ class IndexCache:
     def _path(self, key: str) -> Path:
         return self.directory / f"{_PREFIX}{key}{_SUFFIX}"
 
+    def _safe_directory(self) -> bool:
+        """The cache directory is the bot's own and no one else can write in it: otherwise anyone
+        could swap its files for others of the bot's (an older version, renamed)."""
+        try:
+            info = os.lstat(self.directory)
+        except OSError:  # not there yet (or a file stands in its way: writing says so)
+            return False
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+            log.warning("index cache not used: %s is not a directory of this user's that only it can write", self.directory)
+            return False
+        return True
+
     def get(self, scan: Scan) -> tuple[model.KnowledgeBase, index.SearchIndex] | None:
         path = self._path(scan.key)
+        if not self._safe_directory():
+            return None
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
@@ -117,7 +131,9 @@ class IndexCache:
                 if info.st_size > MAX_BYTES:
                     raise ValueError(f"{info.st_size} bytes")
                 unpickler = _Unpickler(handle)
-                source_file, source_digest = unpickler.load()
+                key, source_file, source_digest = unpickler.load()
+                if key != scan.key:  # a file of the bot's own, renamed
+                    raise ValueError(f"written for {key}")
                 if read_digest(scan.directory, source_file) != source_digest:
                     log.info("index cache file %s was checked against another version of %s", path, source_file)
                     return None
@@ -133,6 +149,7 @@ class IndexCache:
             self.discard(scan, exc)
             return None
         log.info("read %d entries, checked and indexed before, from %s", len(entries), path)
+        self._latest = scan.key  # what serves now: a write still queued for an older version must not remove it
         return kb, built
 
     def discard(self, scan: Scan, why: Exception) -> None:
@@ -152,8 +169,12 @@ class IndexCache:
             return
         self._latest = scan.key
         thread = threading.Thread(target=self._put_if_latest, args=(scan, kb, built), name="index-cache-writer")
+        try:
+            thread.start()
+        except RuntimeError as exc:  # no thread to be had (a process or memory limit): the next start indexes again
+            log.warning("index cache not written (%s)", exc)
+            return
         self._writers = [t for t in self._writers if t.is_alive()] + [thread]
-        thread.start()
 
     def _put_if_latest(self, scan: Scan, kb: model.KnowledgeBase, built: index.SearchIndex) -> None:
         with self._write_lock:
@@ -169,11 +190,13 @@ class IndexCache:
         """Write atomically (readers see the old file or the new one), readable by this user only,
         and remove the directory's earlier versions: one file per knowledge directory, so the console
         on another directory does not evict the bot's."""
-        header = (kb.source.file, kb.files[kb.source.file])  # checked before the rest is read back
+        header = (scan.key, kb.source.file, kb.files[kb.source.file])  # checked before the rest is read back
         state = (kb.source, dict(kb.jurisdictions), dict(kb.actors), dict(kb.entries), dict(kb.synonyms), dict(kb.files), built)
         path = self._path(scan.key)
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self._safe_directory():
+                return
             fd, temp = tempfile.mkstemp(prefix=".writing-", dir=self.directory)  # created mode 0600
             try:
                 with os.fdopen(fd, "wb") as handle:
