@@ -163,6 +163,22 @@ def test_a_value_that_does_not_fit_its_explicit_tag_is_reported_with_its_line(tm
     assert (first.where.file, first.where.line) == ("entries/bad.yaml", line) and says in first.message
 
 
+def test_a_directory_that_cannot_be_entered_is_reported_not_a_crash(tmp_path, monkeypatch):
+    from pathlib import Path as RealPath
+
+    kb_dir = _copy(tmp_path)
+    locked = kb_dir / "entries"
+    real_is_file = RealPath.is_file
+
+    def is_file(self):  # what a directory readable but not searchable (mode 644) gives a non-root user
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+    monkeypatch.setattr(RealPath, "is_file", is_file)
+    with pytest.raises(KnowledgeBaseInvalid, match="cannot list the files in .*Permission denied"):
+        load_knowledge(kb_dir)
+
+
 def test_aliases_of_any_kind_are_refused(tmp_path):
     from bot.core.yaml_lines import load_with_lines
 

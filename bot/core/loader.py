@@ -329,7 +329,10 @@ def load_knowledge(directory: str | Path, reads: dict | None = None) -> Knowledg
     reader = _Reader(tree)
     if not tree.is_dir():
         raise KnowledgeBaseInvalid([Problem(None, f"knowledge directory {root} does not exist")])
-    files = _yaml_files(tree)
+    try:
+        files = _yaml_files(tree)
+    except OSError as exc:  # a directory that can be listed but not entered, and the like
+        raise KnowledgeBaseInvalid([Problem(None, f"cannot list the files in {root}: {exc.strerror or exc} ({exc.filename})")]) from None
     if not files:
         raise KnowledgeBaseInvalid([Problem(None, f"no .yaml files in {root}")])
     if len(files) > MAX_FILES:
