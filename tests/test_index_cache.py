@@ -27,8 +27,9 @@ ASKED = [item["q"] for item in QUESTIONS["in_scope"] + QUESTIONS["off_topic"]]
 
 
 @pytest.fixture
-def kb(tmp_path) -> Path:
-    return Path(shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge"))
+def kb(kb_dir: Path) -> Path:
+    """A private copy of the real knowledge base (conftest), under a short name."""
+    return kb_dir
 
 
 @pytest.fixture
@@ -63,7 +64,8 @@ def test_a_restart_reads_the_cache_and_answers_exactly_as_a_fresh_load(kb, cache
     [written] = cache_files(cache)
     assert stat.S_IMODE(written.stat().st_mode) == 0o600  # the bot's own state, no one else's to read or plant
     stamp = written.stat().st_mtime_ns
-    fresh_answers = [load_snapshot(kb).ask(q).to_json() for q in ASKED]
+    fresh = load_snapshot(kb)
+    fresh_answers = [fresh.ask(q).to_json() for q in ASKED]
 
     refuse_parsing(monkeypatch)
     with caplog.at_level(logging.INFO, logger="bot.core.index_cache"):
@@ -297,7 +299,8 @@ def test_what_is_saved_does_not_depend_on_the_questions_asked_meanwhile(kb, cach
     kb_back, saved = engine.index_cache.get(engine.index_cache.scan(kb))
     assert saved.analyzer._corrections == {} and saved.analyzer._entities._seen == set()  # …the saved one did not
     restored = Snapshot.build(kb_back, index=saved)
-    assert [restored.ask(q).to_json() for q in ASKED] == [load_snapshot(kb).ask(q).to_json() for q in ASKED]
+    fresh = load_snapshot(kb)
+    assert [restored.ask(q).to_json() for q in ASKED] == [fresh.ask(q).to_json() for q in ASKED]
 
 
 @pytest.mark.parametrize("plant", ["another user's file", "a file others can write", "a FIFO", "a link"])
