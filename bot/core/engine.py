@@ -30,7 +30,8 @@ class Snapshot:
     def build(cls, kb: KnowledgeBase, tuning: Tuning | None = None, previous: Snapshot | None = None,
               index: SearchIndex | None = None) -> Snapshot:
         """`index`: one already built for `kb` (read from the index cache); else it is built here."""
-        index = index or SearchIndex(kb, previous.index if previous else None)
+        if index is None:
+            index = SearchIndex(kb, previous.index if previous else None)
         matcher = Matcher(index, tuning)
         return cls(kb, index, matcher, Responder(kb, matcher.tuning.suggest_at, matcher.calibrate))
 
