@@ -524,6 +524,8 @@ async def test_every_acknowledged_click_survives_sigkill_and_sigterm_exits_clean
         await _stop(proc)
     out = log2.read_text(errors="replace")
     assert "received SIGTERM; shutting down" in out
+    # The restart read the knowledge base back from the index cache the first process wrote.
+    assert "read 26 entries, checked and indexed before, from " + str(data_dir / "index-cache") in out, out[-2000:]
     for bad in ("Traceback", "Task was destroyed", "Unclosed", "Exception ignored", "ERROR"):
         assert bad not in out, out[-3000:]
     for log in (log1, log2):
