@@ -52,7 +52,6 @@ def _not_after(words, suffix: str) -> str:
     return "".join(f"(?<!{w} {suffix})" for w in words)
 
 
-
 _ASKS = {
     NAME: re.compile(
         # "what's the name of…", "what was it called", "names of the laws" — not "fake names".

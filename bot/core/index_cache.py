@@ -72,7 +72,8 @@ class Scan:
         where = hashlib.blake2b(str(Path(directory).absolute()).encode(errors="surrogateescape"), digest_size=6)
         contents = hashlib.blake2b(_code_digest(), digest_size=20)
         for rel, digest in sorted(files.items()):
-            contents.update(b"%d:%s" % (len(rel.encode(errors="surrogateescape")), rel.encode(errors="surrogateescape")) + digest)
+            name = rel.encode(errors="surrogateescape")
+            contents.update(b"%d:%s" % (len(name), name) + digest)
         # "<directory>-<contents>": the directory as configured, so a deploy that swaps a symlink keeps one file.
         self.key = f"{where.hexdigest()}-{contents.hexdigest()}"
 
